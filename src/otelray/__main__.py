@@ -1,0 +1,5 @@
+"""``python -m otelray`` runs the CLI."""
+
+from otelray.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""otelray.aws_lambda."""

@@ -1,0 +1,1 @@
+"""otelray.service."""
