@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from otelray.collector.telemetry import ComponentTelemetry
@@ -140,6 +140,9 @@ class Settings:
         telemetry: the collector's own metrics for this component.
         build_info: name and version of the running collector.
         signal: the signal this instance serves (``None`` for extensions).
+        shared: the graph's store of instances shared between signals, keyed by
+            ``(Kind, ComponentID)`` (upstream ``internal/sharedcomponent``); see
+            ``otelray.collector.service.shared``.
     """
 
     id: ComponentID
@@ -148,6 +151,7 @@ class Settings:
     telemetry: ComponentTelemetry
     build_info: BuildInfo = field(default_factory=BuildInfo)
     signal: Signal | None = None
+    shared: dict[Any, Any] = field(default_factory=dict, compare=False)
 
 
 @runtime_checkable
