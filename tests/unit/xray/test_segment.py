@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -301,3 +302,27 @@ def test_fuzz_parse_document_raises_only_segment_errors(raw):
         assert exc.code and str(exc)
     else:
         assert isinstance(doc, dict) and "id" in doc
+
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "xray" / "segments"
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.name)
+def test_fixture_documents(path: Path):
+    raw = path.read_bytes()
+    if path.name.startswith("invalid_"):
+        expected_code = path.stem.split("_")[1]
+        with pytest.raises(SegmentError) as info:
+            parse_document(raw)
+        assert info.value.code == expected_code
+    else:
+        doc = parse_document(raw)
+        streamed = path.stem in {"sdk_streamed_0", "sdk_streamed_1"}  # independent subsegments
+        assert document_kind(doc) is (DocumentKind.SUBSEGMENT if streamed else DocumentKind.SEGMENT)
+
+
+def test_real_sdk_fixtures_cover_each_block():
+    docs = [parse_document(p.read_bytes()) for p in sorted(FIXTURES.glob("sdk_*.json"))]
+    entities = [d for d in docs] + [sub for d in docs for sub, _ in iter_subsegments(d)]
+    assert {"http", "aws", "sql", "cause", "annotations", "metadata"} <= {k for e in entities for k in e}
+    assert sum(document_kind(d) is DocumentKind.SUBSEGMENT for d in docs) == 2
