@@ -16,6 +16,7 @@ from otelray import __version__
 
 #: command name -> "module:attribute" of a click.Command; one line per sub-command.
 COMMANDS: dict[str, str] = {
+    "backend": "otelray.service.cli:backend",
 }
 
 

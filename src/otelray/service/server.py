@@ -1,0 +1,85 @@
+"""``otelray backend``: the X-Ray API on TCP and the daemon protocol on UDP, on one port number.
+
+Like the X-Ray daemon (UDP and TCP 2000 on 127.0.0.1), so an X-Ray SDK with its default
+``AWS_XRAY_DAEMON_ADDRESS`` sends segments over UDP and asks for sampling rules over TCP without
+a daemon in between. uvicorn with httptools + uvloop serves HTTP (``reference/server-stack.md``);
+the UDP endpoint runs on the same event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+import uvloop
+
+from otelray.service import analysis
+from otelray.service.app import XRayApp
+from otelray.service.context import ServiceContext
+from otelray.service.ingest import Ingest
+from otelray.service.metrics import BackendMetrics
+from otelray.service.store.sqlite import SQLiteStore
+from otelray.service.udp import DaemonProtocol
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class BackendSettings:
+    """How to run the backend (from the command line)."""
+
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 2000
+    retention_days: float = 30.0
+
+
+def open_context(settings: BackendSettings) -> ServiceContext:
+    """Open the store and the service state under ``settings.data_dir``."""
+    store = SQLiteStore(
+        settings.data_dir, summarize=analysis.summarizer(), retention_days=settings.retention_days
+    )
+    metrics = BackendMetrics()
+    metrics.add_source(
+        "otelray_backend_store", "Rows and bytes in the trace store", store.counts, label="kind", gauge=True
+    )
+    return ServiceContext(store=store, metrics=metrics, ingest=Ingest(store, metrics))
+
+
+async def serve(settings: BackendSettings) -> None:
+    """Serve until SIGINT/SIGTERM, then flush the store."""
+    ctx = open_context(settings)
+    loop = asyncio.get_running_loop()
+    transport = None
+    try:
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: DaemonProtocol(ctx.ingest), local_addr=(settings.host, settings.port)
+        )
+        config = uvicorn.Config(
+            XRayApp(ctx),
+            host=settings.host,
+            port=settings.port,
+            http="httptools",
+            lifespan="on",
+            access_log=False,
+            log_level="warning",
+        )
+        server = uvicorn.Server(config)
+        log.warning(
+            "otelray backend: X-Ray API on http://%s:%d, daemon UDP on %s:%d, data in %s",
+            settings.host, settings.port, settings.host, settings.port, settings.data_dir,
+        )
+        await server.serve()
+    finally:
+        if transport is not None:
+            transport.close()
+            await asyncio.sleep(0)
+        await asyncio.to_thread(ctx.close)
+
+
+def run(settings: BackendSettings) -> None:
+    """Run the backend on uvloop in this thread."""
+    uvloop.run(serve(settings))

@@ -1,0 +1,72 @@
+"""SQLite schema, settings and key encoding of the embedded trace store.
+
+Follows the lean layout measured in ``reference/store-feasibility.md`` (V3n-zbatch): documents are
+kept verbatim in one zstd frame per write transaction (``blk``), located through ``seg``; one summary
+row per trace (``trace``) with indexes on the three GetTraceSummaries time keys. A trace id is
+stored as 16 bytes (4-byte epoch then 12 random bytes) so primary-key order is time order. WAL with
+``synchronous=FULL``: a committed write survives a process kill and an OS crash.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blk(id INTEGER PRIMARY KEY, t REAL NOT NULL, z BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS seg(
+    tid BLOB NOT NULL, sid INTEGER NOT NULL, blk INTEGER NOT NULL, off INTEGER NOT NULL,
+    len INTEGER NOT NULL, done INTEGER NOT NULL, PRIMARY KEY(tid, sid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dirty(tid BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS trace(
+    tid BLOB PRIMARY KEY, tstart REAL NOT NULL, tend REAL NOT NULL, updated REAL NOT NULL,
+    ndocs INTEGER NOT NULL, partial INTEGER NOT NULL, facts BLOB) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS trace_by_start ON trace(tstart, tid);
+CREATE INDEX IF NOT EXISTS trace_by_end ON trace(tend, tid);
+CREATE INDEX IF NOT EXISTS trace_by_updated ON trace(updated, tid);
+"""
+
+#: Column of ``trace`` holding each GetTraceSummaries time key (keys of ``TimeRangeType``).
+TIME_COLUMNS = {"TraceId": "tstart", "Service": "tend", "Event": "updated"}
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the database with the store's settings (autocommit mode; callers issue BEGIN)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA cache_size=-65536")  # 64 MiB
+    conn.execute("PRAGMA temp_store=MEMORY")
+    if readonly:
+        conn.execute("PRAGMA query_only=1")
+    return conn
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """Create the tables if needed and check the schema version."""
+    conn.executescript(DDL)
+    row = conn.execute("SELECT v FROM meta WHERE k='schema'").fetchone()
+    if row is None:
+        conn.execute("INSERT INTO meta(k, v) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    elif row[0] != SCHEMA_VERSION:
+        raise RuntimeError(f"store schema version {row[0]} is not {SCHEMA_VERSION}; use a new --data-dir")
+
+
+def tid_key(trace_id: str) -> bytes:
+    """``1-5759e988-bd862e3fe1be46a994272793`` → 16 bytes (epoch first, so keys sort by time)."""
+    return bytes.fromhex(trace_id[2:10] + trace_id[11:35])
+
+
+def tid_text(key: bytes) -> str:
+    """The inverse of ``tid_key``."""
+    h = key.hex()
+    return f"1-{h[:8]}-{h[8:]}"
+
+
+def sid_key(segment_id: str) -> int:
+    """A 16-hex-digit segment id as a signed 64-bit SQLite integer."""
+    value = int(segment_id, 16)
+    return value - (1 << 64) if value >= (1 << 63) else value

@@ -1,0 +1,191 @@
+"""The embedded SQLite trace store (the default ``Store``).
+
+One writer thread (``store.writer``) and one read connection per reader thread, each query bounded
+by a time budget through SQLite's progress handler (Datasette ``sqlite_timelimit``). Retention
+deletes traces not updated for ``retention_days`` (X-Ray keeps traces 30 days), then the document
+blocks nothing points at any more; it runs in the background every ``prune_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from otelray.service.errors import ThrottledException
+from otelray.service.store.base import Cursor, StoredDocument, Summarizer, TimeRangeType, TraceRow
+from otelray.service.store.blocks import BlockCache
+from otelray.service.store.schema import TIME_COLUMNS, connect, tid_key, tid_text
+from otelray.service.store.writer import Writer
+
+log = logging.getLogger(__name__)
+
+DB_FILENAME = "traces.sqlite3"
+DEFAULT_RETENTION_DAYS = 30.0
+
+
+class SQLiteStore:
+    """Segment documents and trace summaries in one SQLite file under ``data_dir``."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        summarize: Summarizer | None = None,
+        retention_days: float = DEFAULT_RETENTION_DAYS,
+        query_budget: float = 5.0,
+        prune_interval: float = 3600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / DB_FILENAME
+        self._blocks = BlockCache()
+        self._writer = Writer(self.path, self._blocks, summarize, clock=clock)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._budget = query_budget
+        self._retention = retention_days * 86400.0
+        self._clock = clock
+        self._stop = threading.Event()
+        self._pruner = threading.Thread(
+            target=self._prune_loop, args=(prune_interval,), name="otelray-store-retention", daemon=True
+        )
+        self._pruner.start()
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def put(self, documents: Sequence[StoredDocument]) -> Future[int]:
+        """Store documents; the future resolves once they are committed (durable)."""
+        return self._writer.put(documents)
+
+    def sync(self) -> Future[None]:
+        """Resolve once every summary row reflects all earlier puts."""
+        return self._writer.call(lambda conn: None, sync_first=True)
+
+    def prune(self, now: float | None = None) -> Future[int]:
+        """Delete traces not updated within the retention period; resolves to the number removed."""
+        cutoff = (self._clock() if now is None else now) - self._retention
+        return self._writer.call(lambda conn: self._prune(conn, cutoff), sync_first=True)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def documents(self, trace_ids: Iterable[str]) -> dict[str, list[bytes]]:
+        """The stored documents of each known trace, in the order they were first stored."""
+        found: dict[str, list[bytes]] = {}
+        with self._reader() as conn:
+            for trace_id in trace_ids:
+                rows = conn.execute(
+                    "SELECT blk, off, len FROM seg WHERE tid = ? ORDER BY blk, off", (tid_key(trace_id),)
+                ).fetchall()
+                if rows:
+                    found[trace_id] = [self._blocks.get(b, conn)[o : o + n] for b, o, n in rows]
+        return found
+
+    def scan(
+        self, range_type: TimeRangeType, start: float, end: float, *, before: Cursor | None, limit: int
+    ) -> list[TraceRow]:
+        """Summary rows with the chosen time in ``[start, end)``, newest first, strictly after ``before``."""
+        col = TIME_COLUMNS[range_type.value]
+        sql = f"SELECT tid, tstart, tend, updated, ndocs, partial, facts, {col} FROM trace WHERE {col} >= ? AND {col} < ?"
+        args: list[Any] = [start, end]
+        if before is not None:
+            sql += f" AND ({col}, tid) < (?, ?)"
+            args += [before.time, tid_key(before.trace_id)]
+        sql += f" ORDER BY {col} DESC, tid DESC LIMIT ?"
+        args.append(limit)
+        with self._reader() as conn:
+            rows = conn.execute(sql, args).fetchall()
+        return [_row(r) for r in rows]
+
+    def time_key(self, row: TraceRow, range_type: TimeRangeType) -> float:
+        """The value of a row's ``range_type`` time (what cursors hold)."""
+        return {"TraceId": row.start, "Service": row.end, "Event": row.updated}[range_type.value]
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of traces and documents, and the database size in bytes (file + WAL)."""
+        with self._reader() as conn:
+            traces = conn.execute("SELECT count(*) FROM trace").fetchone()[0]
+            documents = conn.execute("SELECT count(*) FROM seg").fetchone()[0]
+        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        return {"traces": traces, "documents": documents, "bytes": size}
+
+    @property
+    def summary_failures(self) -> int:
+        """How many trace summaries could not be derived (logged; the documents are kept)."""
+        return self._writer.summary_failures
+
+    def close(self) -> None:
+        """Flush pending writes and close every connection; safe twice."""
+        self._stop.set()
+        self._writer.close()
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+
+    # -- internals -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, readonly=True)
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        deadline = time.monotonic() + self._budget
+        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        try:
+            yield conn
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise ThrottledException(f"query exceeded its time budget of {self._budget:g} s") from None
+            raise
+        finally:
+            conn.set_progress_handler(None, 0)
+
+    def _prune(self, conn: sqlite3.Connection, cutoff: float) -> int:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM seg WHERE tid IN (SELECT tid FROM trace WHERE updated < ?)", (cutoff,))
+        removed = conn.execute("DELETE FROM trace WHERE updated < ?", (cutoff,)).rowcount
+        old = [r[0] for r in conn.execute("SELECT id FROM blk WHERE t < ?", (cutoff,))]
+        if old:
+            used = {r[0] for r in conn.execute("SELECT DISTINCT blk FROM seg WHERE blk <= ?", (max(old),))}
+            dead = [b for b in old if b not in used]
+            conn.executemany("DELETE FROM blk WHERE id = ?", [(b,) for b in dead])
+            self._blocks.drop(dead)
+        conn.execute("COMMIT")
+        if removed:
+            log.info("retention removed %d traces last updated before %s", removed, time.ctime(cutoff))
+        return removed
+
+    def _prune_loop(self, interval: float) -> None:
+        while not self._stop.is_set():
+            try:
+                self.prune().result()
+            except RuntimeError:  # closed meanwhile
+                return
+            except Exception:
+                log.exception("retention pruning failed")
+            self._stop.wait(interval)
+
+
+def _row(r: tuple[Any, ...]) -> TraceRow:
+    return TraceRow(
+        trace_id=tid_text(r[0]),
+        start=r[1],
+        end=r[2],
+        updated=r[3],
+        documents=r[4],
+        partial=bool(r[5]),
+        facts=orjson.loads(r[6]) if r[6] is not None else None,
+    )

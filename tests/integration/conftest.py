@@ -1,0 +1,100 @@
+"""Fixtures that start real processes on 127.0.0.1 (free ports, stopped by PID)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    """A port number free for both TCP and UDP on 127.0.0.1 (the backend listens on both)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            tcp.bind(("127.0.0.1", 0))
+            port = tcp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+                try:
+                    udp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+        return int(port)
+    raise RuntimeError("no port free for both TCP and UDP")
+
+
+@dataclass
+class BackendProcess:
+    """A running ``otelray backend``: its URL, port, data directory and process."""
+
+    url: str
+    port: int
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the process by PID (SIGTERM flushes; SIGKILL simulates a crash)."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, sig)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+def start_backend(data_dir: Path, *extra: str, timeout: float = 20.0) -> BackendProcess:
+    """Start ``python -m otelray backend`` on a free port and wait until the API answers."""
+    import httpx
+
+    for _attempt in range(3):
+        port = free_port()
+        log = data_dir.parent / f"backend-{port}.log"
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "otelray", "backend", "--port", str(port), "--data-dir", str(data_dir), *extra],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if httpx.get(f"{url}/-/health", timeout=1.0).status_code == 200:
+                    return BackendProcess(url=url, port=port, data_dir=data_dir, process=process, log=log)
+            except httpx.TransportError:
+                time.sleep(0.05)
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    raise RuntimeError(f"otelray backend did not start; log:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+    """One ``otelray backend`` per test module, with its own data directory."""
+    proc = start_backend(tmp_path_factory.mktemp("backend") / "data")
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def xray_env() -> dict[str, str]:
+    """Environment with dummy AWS credentials for the AWS CLI and SDKs talking to local servers."""
+    env = dict(os.environ)
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_REGION="us-east-1",
+        AWS_PAGER="",
+    )
+    return env
