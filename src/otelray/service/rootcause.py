@@ -1,0 +1,154 @@
+"""Root causes of a trace (botocore ``TraceSummary.FaultRootCauses`` / ``ErrorRootCauses`` /
+``ResponseTimeRootCauses``; X-Ray developer guide "Filter expressions", root-cause keywords).
+
+AWS does not publish its root-cause algorithm; otelray computes a documented best effort:
+
+- **fault / error**: start at the root segment when it carries the flag (``ClientImpacting: true``),
+  otherwise at the first entity that does; then repeatedly step into the first child (subsegment or
+  the callee segment of a downstream call) that also carries the flag. The deepest entity reached
+  is the cause.
+- **response time**: start at the complete root segment and repeatedly step into the child with the
+  longest duration; each entity's ``Coverage`` is its duration divided by the root's response time.
+
+The path is split into ``Services`` (consecutive entities of one service, in order, each with its
+``EntityPath``); a downstream call nobody answered ends the path with an ``Inferred`` service.
+Entities list the ``exceptions`` of their ``cause`` as ``{Name: type, Message}``; ``Remote`` is
+true when one of them is marked ``remote``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from otelray.service.inferred import CompiledTrace, Entity
+
+if TYPE_CHECKING:
+    from otelray.service.facts import Node
+
+__all__ = ["root_causes"]
+
+NodeOf = Callable[[Entity], "Node | None"]
+
+
+def _children(trace: CompiledTrace, entity: Entity) -> list[Entity]:
+    kids = list(entity.children)
+    callee = trace.callee.get(entity.id)
+    if callee is not None:
+        kids.append(callee)
+    return kids
+
+
+def _descend(trace: CompiledTrace, start: Entity, pick: Callable[[list[Entity]], Entity | None]) -> list[Entity]:
+    path, seen = [start], {id(start)}
+    while True:
+        nxt = pick([c for c in _children(trace, path[-1]) if id(c) not in seen])
+        if nxt is None:
+            return path
+        path.append(nxt)
+        seen.add(id(nxt))
+
+
+def _exceptions(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    cause = doc.get("cause")
+    if not isinstance(cause, dict):
+        return [], False
+    out: list[dict[str, Any]] = []
+    remote = False
+    for exc in cause.get("exceptions") or ():
+        if not isinstance(exc, dict):
+            continue
+        item = {k: exc[v] for k, v in (("Name", "type"), ("Message", "message")) if isinstance(exc.get(v), str)}
+        out.append(item)
+        remote = remote or exc.get("remote") is True
+    return out, remote
+
+
+def _service(node: Node | None, inferred: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"Name": node.name if node else "", "Names": [node.name] if node else []}
+    if node is not None and node.type:
+        out["Type"] = node.type
+    if node is not None and node.account_id:
+        out["AccountId"] = node.account_id
+    out["EntityPath"] = []
+    out["Inferred"] = inferred
+    return out
+
+
+def _services(path: list[Entity], owner: NodeOf, target: NodeOf, entity_of: Callable[[Entity], dict[str, Any]]
+              ) -> list[dict[str, Any]]:
+    services: list[dict[str, Any]] = []
+    current: Node | None = None
+    for entity in path:
+        node = owner(entity)
+        if not services or node is not current:
+            services.append(_service(node, bool(node and node.inferred)))
+            current = node
+        services[-1]["EntityPath"].append(entity_of(entity))
+    tail = target(path[-1])
+    if tail is not None and tail.inferred:
+        inferred = _service(tail, True)
+        inferred["EntityPath"].append({"Name": tail.name})
+        services.append(inferred)
+    return services
+
+
+def _flag_cause(trace: CompiledTrace, root: Entity | None, has: Callable[[Entity], bool], owner: NodeOf,
+                target: NodeOf) -> list[dict[str, Any]]:
+    if root is not None and has(root):
+        start, impacting = root, True
+    else:
+        start = next((e for e in trace.entities() if has(e)), None)
+        impacting = False
+    if start is None:
+        return []
+    path = _descend(trace, start, lambda kids: next((k for k in kids if has(k)), None))
+
+    def entity_of(entity: Entity) -> dict[str, Any]:
+        exceptions, remote = _exceptions(entity.doc)
+        return {"Name": str(entity.doc.get("name", "")), "Exceptions": exceptions, "Remote": remote}
+
+    return [{"Services": _services(path, owner, target, entity_of), "ClientImpacting": impacting}]
+
+
+def _duration(entity: Entity) -> float:
+    return 0.0 if entity.start is None or entity.end is None else max(0.0, entity.end - entity.start)
+
+
+def _time_cause(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target: NodeOf) -> list[dict[str, Any]]:
+    if root is None or root.end is None or _duration(root) <= 0.0:
+        return []
+    total = _duration(root)
+    path = _descend(trace, root, lambda kids: max(kids, key=_duration) if kids else None)
+
+    def entity_of(entity: Entity) -> dict[str, Any]:
+        _, remote = _exceptions(entity.doc)
+        return {"Name": str(entity.doc.get("name", "")), "Coverage": _duration(entity) / total, "Remote": remote}
+
+    return [{"Services": _services(path, owner, target, entity_of), "ClientImpacting": True}]
+
+
+def root_causes(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target: NodeOf,
+                flags_of: Callable[[Entity], int]) -> dict[str, list[dict[str, Any]]]:
+    """The fault, error and response-time root causes of a compiled trace (see module docstring).
+
+    Args:
+        trace: the compiled trace.
+        root: its root segment, if any.
+        owner: the node whose work an entity is (its segment's service).
+        target: the inferred node a downstream call went to (``None`` when answered or local).
+        flags_of: ERROR/FAULT/THROTTLE bits of an entity (``facts.classify``).
+    """
+    from otelray.service.facts import ERROR, FAULT
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    fault = _flag_cause(trace, root, lambda e: bool(flags_of(e) & FAULT), owner, target)
+    if fault:
+        out["fault"] = fault
+    error = _flag_cause(trace, root, lambda e: bool(flags_of(e) & ERROR), owner, target)
+    if error:
+        out["error"] = error
+    slow = _time_cause(trace, root, owner, target)
+    if slow:
+        out["responsetime"] = slow
+    return out
