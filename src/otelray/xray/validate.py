@@ -28,7 +28,12 @@ Rules (developer guide + schema):
   (≤ 1000 characters), number or boolean.
 - metadata: object of namespaces, each an object.
 - ``user`` ≤ 250 characters; ``error``/``fault``/``throttle`` booleans; ``links`` ≤ 20.
+- ``cause``: a 16-character exception id, or an object whose exceptions each carry a 16-hex ``id``.
 - Unknown fields are accepted (the schema is older than ``links``, ``eks``, ``cloudwatch_logs`` …).
+
+``lenient=True`` applies the collector awsxray receiver's rules instead (it decodes into typed Go
+structs and only requires ``name``, ``id``, ``start_time`` and ``trace_id``): every type check stays,
+the completeness, naming, length and count rules above are skipped.
 """
 
 from __future__ import annotations
@@ -70,8 +75,15 @@ def _is_number(value: object) -> bool:
     return type(value) in _NUMBER  # excludes bool, which is an int subclass
 
 
-def validate_document(doc: Any) -> None:
+def validate_document(doc: Any, *, lenient: bool = False) -> None:
     """Check one decoded segment document (segment or independent subsegment) against X-Ray's rules.
+
+    Args:
+        doc: the decoded document.
+        lenient: apply the collector awsxray receiver's looser rules instead: ``name``, ``id``,
+            ``start_time`` and ``trace_id`` required and every field of the right type, but no
+            ``end_time``/``in_progress`` requirement, no ``parent_id`` requirement on independent
+            subsegments, and no name, length, count or annotation-key limits.
 
     Raises:
         SegmentError: with an X-Ray style code and a message naming the offending field.
@@ -86,15 +98,15 @@ def validate_document(doc: Any) -> None:
     kind = doc.get("type")
     if kind is not None and kind != "subsegment":
         raise _fail("InvalidType", f'type must be "subsegment", not {_show(kind)}', doc)
-    if kind == "subsegment" and "parent_id" not in doc:
+    if kind == "subsegment" and "parent_id" not in doc and not lenient:
         raise _fail("MissingParentId", "parent_id is required on an independent subsegment", doc)
-    _check_entity(doc, "", doc, segment=kind is None)
+    _check_entity(doc, "", doc, segment=kind is None, strict=not lenient)
     # depth-first, in document order, without recursion (a hostile document cannot blow the stack)
     stack: list[tuple[dict[str, Any], str, int]] = [(doc, "", 0)]
     while stack:
         entity, path, depth = stack.pop()
         if depth:
-            _check_embedded(entity, path, doc)
+            _check_embedded(entity, path, doc, strict=not lenient)
         subs = entity.get("subsegments")
         if subs is None:
             continue
@@ -109,24 +121,25 @@ def validate_document(doc: Any) -> None:
             stack.append((sub, f"{path}subsegments[{index}].", depth + 1))
 
 
-def _check_embedded(sub: dict[str, Any], path: str, root: dict[str, Any]) -> None:
+def _check_embedded(sub: dict[str, Any], path: str, root: dict[str, Any], *, strict: bool) -> None:
     if "trace_id" in sub and not is_trace_id(sub["trace_id"]):
         raise _fail("InvalidTraceId", f"{path}trace_id {_show(sub['trace_id'])} must be 1-XXXXXXXX-<24 hex digits>", root)
     kind = sub.get("type")
     if kind is not None and kind != "subsegment":
         raise _fail("InvalidType", f'{path}type must be "subsegment", not {_show(kind)}', root)
-    _check_entity(sub, path, root, segment=False)
+    _check_entity(sub, path, root, segment=False, strict=strict)
 
 
-def _check_entity(entity: dict[str, Any], path: str, root: dict[str, Any], *, segment: bool) -> None:
+def _check_entity(entity: dict[str, Any], path: str, root: dict[str, Any], *, segment: bool, strict: bool) -> None:
     """Checks shared by segments and subsegments: id, name, times, and each optional block present."""
     _check_id(entity, path, root)
-    _check_name(entity, path, root, segment=segment)
-    _check_times(entity, path, root)
+    _check_name(entity, path, root, segment=segment and strict, limit=strict)
+    _check_times(entity, path, root, strict=strict)
+    checks = _OPTIONAL_CHECKS if strict else _LENIENT_CHECKS
     if "parent_id" in entity and not is_segment_id(entity["parent_id"]):
         raise _fail("InvalidParentId", f"{path}parent_id {_show(entity['parent_id'])} must be 16 hex digits", root)
     for key, item in entity.items():
-        check = _OPTIONAL_CHECKS.get(key)
+        check = checks.get(key)
         if check is not None:
             check(item, f"{path}{key}", root)
 
@@ -138,13 +151,13 @@ def _check_id(entity: dict[str, Any], path: str, root: dict[str, Any]) -> None:
         raise _fail("InvalidId", f"{path}id {_show(entity['id'])} must be 16 hex digits", root)
 
 
-def _check_name(entity: dict[str, Any], path: str, root: dict[str, Any], *, segment: bool) -> None:
+def _check_name(entity: dict[str, Any], path: str, root: dict[str, Any], *, segment: bool, limit: bool) -> None:
     if "name" not in entity:
         raise _fail("MissingName", f"{path}name is required", root)
     name = entity["name"]
     if not isinstance(name, str):
         raise _fail("InvalidName", f"{path}name must be a string", root)
-    if not name or len(name) > MAX_NAME_LENGTH:
+    if limit and (not name or len(name) > MAX_NAME_LENGTH):
         raise _fail("InvalidName", f"{path}name must be 1 to {MAX_NAME_LENGTH} characters, got {len(name)}", root)
     if segment and _SEGMENT_NAME_RE.match(name) is None:
         raise _fail(
@@ -154,7 +167,7 @@ def _check_name(entity: dict[str, Any], path: str, root: dict[str, Any], *, segm
         )
 
 
-def _check_times(entity: dict[str, Any], path: str, root: dict[str, Any]) -> None:
+def _check_times(entity: dict[str, Any], path: str, root: dict[str, Any], *, strict: bool) -> None:
     if "start_time" not in entity:
         raise _fail("MissingStartTime", f"{path}start_time is required", root)
     start = entity["start_time"]
@@ -164,13 +177,13 @@ def _check_times(entity: dict[str, Any], path: str, root: dict[str, Any]) -> Non
     if type(in_progress) is not bool:
         raise _fail("InvalidInProgress", f"{path}in_progress must be a boolean", root)
     if "end_time" not in entity:
-        if not in_progress:
+        if strict and not in_progress:
             raise _fail("MissingEndTime", f"{path}end_time is required unless in_progress is true", root)
         return
     end = entity["end_time"]
     if not _is_number(end):
         raise _fail("InvalidEndTime", f"{path}end_time must be a number of epoch seconds", root)
-    if end < start:
+    if strict and end < start:
         raise _fail("InvalidEndTime", f"{path}end_time {end} is before start_time {start}", root)
 
 
@@ -286,9 +299,10 @@ def _check_sql(value: object, path: str, root: dict[str, Any]) -> None:
 
 
 def _check_cause(value: object, path: str, root: dict[str, Any]) -> None:
+    # the schema (and the awsxray receiver's test vectors) allow any 16-character id string here
     if isinstance(value, str):
-        if not is_segment_id(value):
-            raise _fail("InvalidCause", f"{path} {_show(value)} must be a 16-hex-digit exception id or an object", root)
+        if len(value) != 16:
+            raise _fail("InvalidCause", f"{path} {_show(value)} must be a 16-character exception id or an object", root)
         return
     cause = _check_object(value, path, root, "InvalidCause")
     if "working_directory" in cause:
@@ -358,6 +372,20 @@ def _check_precursor_ids(value: object, path: str, root: dict[str, Any]) -> None
             raise _fail("InvalidPrecursorIds", f"{path}[{index}] {_show(item)} must be 16 hex digits", root)
 
 
+def _check_annotation_types(value: object, path: str, root: dict[str, Any]) -> None:
+    # the receiver decodes annotations into map[string]any and skips values it cannot map
+    _check_object(value, path, root, "InvalidAnnotation")
+
+
+def _check_any_string(value: object, path: str, root: dict[str, Any]) -> None:
+    _check_string(value, path, root, "InvalidField")
+
+
+def _check_links_types(value: object, path: str, root: dict[str, Any]) -> None:
+    if not isinstance(value, list):
+        raise _fail("InvalidLinks", f"{path} must be an array", root)
+
+
 _OPTIONAL_CHECKS = {
     "error": _check_flag,
     "fault": _check_flag,
@@ -376,3 +404,7 @@ _OPTIONAL_CHECKS = {
     "links": _check_links,
     "precursor_ids": _check_precursor_ids,
 }
+
+_LENIENT_CHECKS = dict(
+    _OPTIONAL_CHECKS, user=_check_any_string, annotations=_check_annotation_types, links=_check_links_types,
+)

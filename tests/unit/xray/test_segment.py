@@ -165,7 +165,7 @@ INVALID = [
     ("aws retries", _set("aws.retries", "1"), "InvalidAws", "aws.retries must be an integer"),
     ("sql query", _set("sql.sanitized_query", 1), "InvalidSql", "sql.sanitized_query must be a string"),
     ("cause id", _set("cause", "short"), "InvalidCause",
-     "cause 'short' must be a 16-hex-digit exception id or an object"),
+     "cause 'short' must be a 16-character exception id or an object"),
     ("cause int", _set("cause", 1), "InvalidCause", "cause must be an object"),
     ("cause paths", _set("cause", {"paths": [1]}), "InvalidCause", "cause.paths must be an array of strings"),
     ("cause exceptions", _set("cause", {"exceptions": {}}), "InvalidCause", "cause.exceptions must be an array"),
@@ -326,3 +326,40 @@ def test_real_sdk_fixtures_cover_each_block():
     entities = [d for d in docs] + [sub for d in docs for sub, _ in iter_subsegments(d)]
     assert {"http", "aws", "sql", "cause", "annotations", "metadata"} <= {k for e in entities for k in e}
     assert sum(document_kind(d) is DocumentKind.SUBSEGMENT for d in docs) == 2
+
+
+LENIENT_ONLY = [
+    # accepted by the awsxray receiver's rules, rejected by X-Ray's (the upstream receiver vectors
+    # segmentWithParentId.txt and minInProgress.txt carry no end_time)
+    ("no end", _set("end_time", ...), "MissingEndTime"),
+    ("end before start", _set("end_time", 99.0), "InvalidEndTime"),
+    ("name chars", _set("name", "a<b>?"), "InvalidName"),
+    ("long name", _set("name", "n" * 300), "InvalidName"),
+    ("annotation key", _set("annotations", {"bad-key": {"x": 1}}), "InvalidAnnotation"),
+    ("subsegment without parent", _set("parent_id", ..., start=independent()), "MissingParentId"),
+    ("user long", _set("user", "u" * 300), "InvalidField"),
+]
+
+
+@pytest.mark.parametrize(("doc", "code"), [c[1:] for c in LENIENT_ONLY], ids=[c[0] for c in LENIENT_ONLY])
+def test_lenient_mode_skips_completeness_and_naming_rules(doc, code):
+    validate_document(doc, lenient=True)
+    with pytest.raises(SegmentError) as info:
+        validate_document(doc)
+    assert info.value.code == code
+
+
+@pytest.mark.parametrize(("doc", "code", "message"), [
+    (_set("http.response.status", "200"), "InvalidHttp", "http.response.status must be an integer"),
+    (_set("name", ...), "MissingName", "name is required"),
+    (_set("cause", 200), "InvalidCause", "cause must be an object"),
+    (_set(f"{S}.0.start_time", ...), "MissingStartTime", "subsegments[0].start_time is required"),
+])
+def test_lenient_mode_keeps_required_fields_and_types(doc, code, message):
+    with pytest.raises(SegmentError) as info:
+        validate_document(doc, lenient=True)
+    assert (info.value.code, str(info.value)) == (code, message)
+
+
+def test_cause_may_be_any_16_character_id():
+    validate_document(_set("cause", "abcdefghijklmnop"))  # upstream vector minCauseIsExceptionId.txt
