@@ -171,6 +171,16 @@ class ConfigState:
             raise InvalidRequestException(f"GroupName {group_name} does not match GroupARN {group_arn}")
         return row
 
+    def resolve_group(self, field: str, value: str) -> str | None:
+        """The filter expression of the group whose ``field`` (``name`` or ``arn``) is ``value``.
+
+        The resolver ``otelray.service.filters.compile_filter`` uses for ``group.name = "…"``;
+        None for an unknown group or one without a filter expression.
+        """
+        column = "arn" if field == "arn" else "name"
+        rows = self.query(f"SELECT filter FROM groups WHERE {column} = ?", (value,))
+        return rows[0][0] if rows else None
+
     def default_group_arn(self) -> str:
         """ARN of the built-in Default group (X-Ray gives it the fixed id ``Default``)."""
         return self.arn("group", f"{DEFAULT_NAME}")

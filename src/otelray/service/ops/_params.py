@@ -10,19 +10,18 @@ epoch seconds as floats, as AWS does.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
+from otelray.service import pagination
 from otelray.service.errors import InvalidRequestException
+from otelray.service.routing import parse_timestamp
 
 T = TypeVar("T")
 
-#: numbers above this are epoch milliseconds (1e11 s is the year 5138)
-_MS_THRESHOLD = 1e11
+#: longest NextToken accepted (GetGroups and ListResourcePolicies allow 100 characters)
+MAX_TOKEN = 100
 
 
 def string(
@@ -127,27 +126,11 @@ def items(
 
 
 def timestamp(value: object, name: str) -> float:
-    """Epoch seconds from epoch seconds, epoch milliseconds or an ISO-8601 string."""
-    if isinstance(value, bool):
-        raise InvalidRequestException(f"{name} must be a timestamp")
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            return _iso_timestamp(value, name)
-    if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise InvalidRequestException(f"{name} must be a timestamp")
-    return value / 1000.0 if value > _MS_THRESHOLD else float(value)
-
-
-def _iso_timestamp(value: str, name: str) -> float:
+    """Epoch seconds from epoch seconds, epoch milliseconds or an ISO-8601 string (the router's rule)."""
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidRequestException(f"{name} is not a valid timestamp: {value[:64]!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
+        return parse_timestamp(value)
+    except ValueError as exc:
+        raise InvalidRequestException(f"{name} is not a valid timestamp: {exc}") from None
 
 
 def _check_range(name: str, value: float, low: float | None, high: float | None) -> None:
@@ -157,34 +140,24 @@ def _check_range(name: str, value: float, low: float | None, high: float | None)
         raise InvalidRequestException(f"{name} must be at most {high}")
 
 
-def page(entries: Sequence[T], token: object, size: int) -> tuple[list[T], str | None]:
-    """One page of ``entries`` starting at the offset in ``token``, and the next page's token.
+def page(entries: Sequence[T], token: object, size: int, request: str) -> tuple[list[T], str | None]:
+    """One page of ``entries`` starting where ``token`` says, and the next page's token.
 
-    Tokens are opaque to clients (base64 of the offset), as AWS's are.
+    ``request`` names what is being listed (operation, resource); a token is only valid for the
+    same ``request`` (``otelray.service.pagination``).
 
     Raises:
-        InvalidRequestException: the token was not issued by this service.
+        InvalidRequestException: the token was not issued by this service for this request.
     """
-    start = _offset(token)
+    owner = pagination.fingerprint(request)
+    start = 0
+    if token is not None and token != "":
+        if not isinstance(token, str) or len(token) > MAX_TOKEN:
+            raise InvalidRequestException("NextToken is not a token issued by this service")
+        position = pagination.decode(token, owner)
+        if len(position) != 1 or not isinstance(position[0], int) or position[0] < 0:
+            raise InvalidRequestException("NextToken is not a token issued by this service")
+        start = position[0]
     chunk = list(entries[start : start + size])
     end = start + len(chunk)
-    return chunk, (_token(end) if end < len(entries) else None)
-
-
-def _token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
-
-
-def _offset(token: object) -> int:
-    if token is None or token == "":
-        return 0
-    if not isinstance(token, str) or len(token) > 100:
-        raise InvalidRequestException("NextToken is not valid")
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidRequestException("NextToken is not valid") from None
-    kind, _, number_text = text.partition(":")
-    if kind != "o" or not number_text.isdigit():
-        raise InvalidRequestException("NextToken is not valid")
-    return int(number_text)
+    return chunk, (pagination.encode([end], owner) if end < len(entries) else None)

@@ -63,7 +63,9 @@ def _indexing_rule(state: ConfigState) -> dict[str, Any]:
 
 def get_indexing_rules(state: ConfigState, params: dict[str, Any], now: float) -> dict[str, Any]:
     """GetIndexingRules: the one Default rule."""
-    _params.page([None], params.get("NextToken"), 1)  # rejects a token this service did not issue
+    _params.page(
+        [None], params.get("NextToken"), 1, "GetIndexingRules"
+    )  # rejects a token this service did not issue
     return {"IndexingRules": [_indexing_rule(state)]}
 
 

@@ -2,7 +2,9 @@
 
 Rules from the X-Ray developer guide ("Configuring groups") and API reference: a group is a name
 (1–32 characters, letters, digits and dashes, case-sensitive), an optional filter expression and an
-InsightsConfiguration (notifications only with insights enabled); ``Default`` is reserved — it
+InsightsConfiguration (notifications only with insights enabled); the filter expression must
+compile (``otelray.service.filters``; it may name other groups with ``group.name``), and an empty
+one means "every trace"; ``Default`` is reserved — it
 always exists, has no filter expression and cannot be deleted; at most 25 groups besides Default.
 The ARN is ``arn:aws:xray:<region>:<account>:group/<name>/<unique id>``; a group is named by
 GroupName or GroupARN. Changing a filter affects only traces stored afterwards in AWS; otelray
@@ -24,8 +26,6 @@ if TYPE_CHECKING:
 
 DEFAULT = "Default"
 MAX_GROUPS = 25
-#: longest accepted filter expression (characters)
-MAX_FILTER = 2000
 #: groups per GetGroups page
 PAGE_SIZE = 10
 _NAME = re.compile(r"[A-Za-z0-9-]{1,32}")
@@ -55,8 +55,15 @@ def _insights(params: dict[str, Any], current: dict[str, Any] | None = None) -> 
     return merged
 
 
-def _filter(params: dict[str, Any]) -> str | None:
-    return _params.string(params, "FilterExpression", max_len=MAX_FILTER)
+def _filter(state: ConfigState, params: dict[str, Any]) -> str | None:
+    """The request's FilterExpression, compiled to prove it valid; ``""`` means "no filter"."""
+    from otelray.service.filters import MAX_EXPRESSION_LENGTH, compile_filter  # lark grammar: load on use
+
+    expr = _params.string(params, "FilterExpression", max_len=MAX_EXPRESSION_LENGTH)
+    if expr is None or not expr.strip():
+        return expr
+    compile_filter(expr, state.resolve_group)
+    return expr
 
 
 def _find(state: ConfigState, params: dict[str, Any]) -> tuple[Any, ...]:
@@ -72,7 +79,7 @@ def create_group(state: ConfigState, params: dict[str, Any], now: float) -> dict
         raise InvalidRequestException(f"GroupName {name!r} may contain only letters, digits and dashes")
     if name == DEFAULT:
         raise InvalidRequestException("Default is a reserved group name")
-    expr = _filter(params)
+    expr = _filter(state, params) or None
     insights = _insights(params)
     new_tags = tags.parse_tags(params.get("Tags"))
     unique = "".join(secrets.choice(_ID_ALPHABET) for _ in range(26))
@@ -104,18 +111,18 @@ def get_groups(state: ConfigState, params: dict[str, Any], now: float) -> dict[s
         "SELECT name, arn, filter, insights FROM groups WHERE name != ? ORDER BY name", (DEFAULT,)
     )
     groups = [_group(state.find_group(DEFAULT, None))] + [_group(row) for row in rows]
-    chunk, next_token = _params.page(groups, token, PAGE_SIZE)
+    chunk, next_token = _params.page(groups, token, PAGE_SIZE, "GetGroups")
     return {"Groups": chunk, **({"NextToken": next_token} if next_token else {})}
 
 
 def update_group(state: ConfigState, params: dict[str, Any], now: float) -> dict[str, Any]:
     """UpdateGroup: FilterExpression and/or InsightsConfiguration."""
     name, arn, expr, insights = _find(state, params)
-    new_expr = _filter(params)
+    new_expr = _filter(state, params)
     if new_expr is not None:
         if name == DEFAULT:
             raise InvalidRequestException("The filter expression of the Default group cannot be changed")
-        expr = new_expr
+        expr = new_expr or None
     merged = _insights(params, json.loads(insights))
     row = (name, arn, expr, json.dumps(merged))
     with state.transaction() as conn:

@@ -125,5 +125,5 @@ def list_resource_policies(state: ConfigState, params: dict[str, Any], now: floa
     """ListResourcePolicies (paginated)."""
     token = _params.string(params, "NextToken", max_len=100)
     rows = state.query("SELECT name, document, revision_id, updated FROM policies ORDER BY name")
-    chunk, next_token = _params.page([_policy(row) for row in rows], token, PAGE_SIZE)
+    chunk, next_token = _params.page([_policy(row) for row in rows], token, PAGE_SIZE, "ListResourcePolicies")
     return {"ResourcePolicies": chunk, **({"NextToken": next_token} if next_token else {})}

@@ -217,5 +217,5 @@ def delete_sampling_rule(state: ConfigState, params: dict[str, Any], now: float)
 
 def get_sampling_rules(state: ConfigState, params: dict[str, Any], now: float) -> dict[str, Any]:
     """GetSamplingRules (paginated)."""
-    chunk, token = _params.page(records(state), params.get("NextToken"), PAGE_SIZE)
+    chunk, token = _params.page(records(state), params.get("NextToken"), PAGE_SIZE, "GetSamplingRules")
     return {"SamplingRuleRecords": chunk, **({"NextToken": token} if token else {})}

@@ -123,7 +123,12 @@ def list_tags_for_resource(state: ConfigState, params: dict[str, Any], now: floa
     arn = _arn(params)
     _require_resource(state, arn)
     rows = state.query("SELECT key, value FROM tags WHERE arn = ? ORDER BY key", (arn,))
-    chunk, token = _params.page([{"Key": k, "Value": v} for k, v in rows], params.get("NextToken"), PAGE_SIZE)
+    chunk, token = _params.page(
+        [{"Key": k, "Value": v} for k, v in rows],
+        params.get("NextToken"),
+        PAGE_SIZE,
+        f"ListTagsForResource {arn}",
+    )
     return {"Tags": chunk, **({"NextToken": token} if token else {})}
 
 

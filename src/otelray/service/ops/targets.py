@@ -166,5 +166,7 @@ def get_sampling_statistic_summaries(
         }
         for rule, window, request, borrow, sampled in rows
     ]
-    chunk, token = _params.page(summaries, params.get("NextToken"), PAGE_SIZE)
+    chunk, token = _params.page(
+        summaries, params.get("NextToken"), PAGE_SIZE, "GetSamplingStatisticSummaries"
+    )
     return {"SamplingStatisticSummaries": chunk, **({"NextToken": token} if token else {})}

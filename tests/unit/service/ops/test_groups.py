@@ -86,7 +86,10 @@ def test_group_filter_for_trace_queries(call: Call, state: ConfigState) -> None:
         ({"GroupName": "g" * 33}, "at most 32 characters"),
         ({"GroupName": ""}, "at least 1 characters"),
         ({}, "GroupName is required"),
-        ({"GroupName": "g", "FilterExpression": "x" * 2001}, "FilterExpression must be at most 2000"),
+        ({"GroupName": "g", "FilterExpression": "fault OR " * 500}, "FilterExpression must be at most 4096"),
+        ({"GroupName": "g", "FilterExpression": "responsetime >"}, "Invalid filter expression at column"),
+        ({"GroupName": "g", "FilterExpression": 'service("a") AND nonsense = 1'}, "unknown keyword"),
+        ({"GroupName": "g", "FilterExpression": 'group.name = "nope"'}, "unknown group 'nope'"),
         (
             {"GroupName": "g", "InsightsConfiguration": {"NotificationsEnabled": True}},
             "InsightsEnabled set to true",
@@ -165,3 +168,24 @@ def test_delete_removes_group_and_tags(call: Call) -> None:
     call("CreateGroup", {"GroupName": "g2"})
     with pytest.raises(Exception, match="Resource not found"):
         call("ListTagsForResource", {"ResourceARN": arn})
+
+
+def test_filters_may_build_on_other_groups(call: Call, state: ConfigState) -> None:
+    call("CreateGroup", {"GroupName": "slow", "FilterExpression": "responsetime > 5"})
+    out = call(
+        "CreateGroup", {"GroupName": "slow-faults", "FilterExpression": 'group.name = "slow" AND fault'}
+    )
+    assert out["Group"]["FilterExpression"] == 'group.name = "slow" AND fault'
+    assert state.group_filter("slow-faults", None) == 'group.name = "slow" AND fault'
+
+
+def test_invalid_update_keeps_the_old_filter_and_empty_clears_it(call: Call, state: ConfigState) -> None:
+    call("CreateGroup", {"GroupName": "g", "FilterExpression": "fault"})
+    with pytest.raises(InvalidRequestException, match="Invalid filter expression"):
+        call("UpdateGroup", {"GroupName": "g", "FilterExpression": "fault AND AND"})
+    assert state.group_filter("g", None) == "fault"
+    out = call("UpdateGroup", {"GroupName": "g", "FilterExpression": ""})
+    assert "FilterExpression" not in out["Group"]
+    assert state.group_filter("g", None) is None
+    created = call("CreateGroup", {"GroupName": "h", "FilterExpression": ""})["Group"]
+    assert "FilterExpression" not in created
