@@ -123,6 +123,18 @@ def game(status: int = 404, response_time: float = 3.0) -> list[dict[str, Any]]:
     return [root_in_progress, backend, root]
 
 
+def front_trace(i: int, status: int, seconds: float) -> list[dict]:
+    """A front-end service calling DynamoDB once; ``status`` is the front end's answer."""
+    trace_id = f"1-6b05cb6d-{i:024x}"
+    return [{
+        "id": f"{i:016x}", "trace_id": trace_id, "name": "front", "origin": "AWS::EC2::Instance",
+        "start_time": T0 + i, "end_time": T0 + i + seconds,
+        "http": {"request": {"method": "GET", "url": "http://front/"}, "response": {"status": status}},
+        "subsegments": [{"id": f"{i + 1000:016x}", "name": "DynamoDB", "namespace": "aws", "start_time": T0 + i,
+                         "end_time": T0 + i + seconds / 2, "aws": {"operation": "Query", "table_name": "users"}}],
+    }]
+
+
 def sdk_capture() -> list[dict[str, Any]]:
     return [copy.deepcopy(SDK_CAPTURE)]
 

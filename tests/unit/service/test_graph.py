@@ -1,0 +1,94 @@
+"""Service graph and trace graph: nodes, client node, inferred nodes, edges, statistics, aliases."""
+
+from __future__ import annotations
+
+import botocore.session
+import pytest
+from botocore.validate import ParamValidator
+
+from otelray.service.facts import trace_facts
+from otelray.service.graph import build_service_graph, trace_graph
+from tests.unit.service.filters.corpus import T0, corpus, front_trace, game, shop
+
+MODEL = botocore.session.get_session().get_service_model("xray")
+
+
+def by_name(services: list[dict]) -> dict[tuple[str, str | None], dict]:
+    return {(s["Name"], s.get("Type")): s for s in services}
+
+
+def test_statistics_of_the_guide_example_ok_3_error_1() -> None:
+    facts = [trace_facts(front_trace(i, status, 0.1 * (i + 1))) for i, status in enumerate((200, 200, 404, 200))]
+    services = build_service_graph(facts, T0, T0 + 60)
+    nodes = by_name(services)
+    front = nodes[("front", "AWS::EC2::Instance")]
+    assert front["State"] == "active" and front["Root"] is True
+    assert front["SummaryStatistics"] == {
+        "OkCount": 3, "ErrorStatistics": {"ThrottleCount": 0, "OtherCount": 1, "TotalCount": 1},
+        "FaultStatistics": {"OtherCount": 0, "TotalCount": 0}, "TotalCount": 4,
+        "TotalResponseTime": pytest.approx(1.0)}
+    assert front["ResponseTimeHistogram"] == [{"Value": v, "Count": 1} for v in (0.1, 0.2, 0.3, 0.4)]
+    assert front["DurationHistogram"] == front["ResponseTimeHistogram"]
+    assert (front["StartTime"], front["EndTime"]) == (T0, pytest.approx(T0 + 3.4))
+    # client node: same name, type client, only edges, whose statistics are the root segments'
+    client = nodes[("front", "client")]
+    assert client["State"] == "unknown" and "SummaryStatistics" not in client and client["Root"] is False
+    assert client["Edges"][0]["ReferenceId"] == front["ReferenceId"]
+    assert client["Edges"][0]["SummaryStatistics"] == front["SummaryStatistics"]
+    # inferred DynamoDB table, fed by the caller's subsegments
+    table = nodes[("users", "AWS::DynamoDB::Table")]
+    assert table["State"] == "unknown" and table["SummaryStatistics"]["OkCount"] == 4
+    (edge,) = front["Edges"]
+    assert edge["ReferenceId"] == table["ReferenceId"]
+    assert edge["SummaryStatistics"]["TotalResponseTime"] == pytest.approx(0.5)
+    assert edge["Aliases"] == []
+
+
+def test_reference_ids_are_dense_and_edges_point_at_targets() -> None:
+    services = trace_graph([trace_facts(docs) for docs in corpus().values()])
+    assert [s["ReferenceId"] for s in services] == list(range(len(services)))
+    ids = {s["ReferenceId"] for s in services}
+    assert all(e["ReferenceId"] in ids for s in services for e in s["Edges"])
+    report = ParamValidator().validate({"Services": services}, MODEL.operation_model("GetTraceGraph").output_shape)
+    assert not report.has_errors(), report.generate_report()
+
+
+def test_instrumented_callee_replaces_the_inferred_node_and_alias_is_kept() -> None:
+    nodes = by_name(trace_graph([trace_facts(shop())]))
+    assert ("payments.example.com", "remote") not in nodes
+    payments = nodes[("payments", None)]
+    assert payments["State"] == "active" and payments["Root"] is False
+    shop_node = nodes[("shop", "AWS::EC2::Instance")]
+    edge = next(e for e in shop_node["Edges"] if e["ReferenceId"] == payments["ReferenceId"])
+    assert edge["Aliases"] == [{"Name": "payments.example.com", "Names": ["payments.example.com"], "Type": "remote"}]
+    # the edge holds the caller's round trip (0.35 s), the node the callee's own time (0.33 s)
+    assert edge["SummaryStatistics"]["TotalResponseTime"] == pytest.approx(0.35)
+    assert payments["SummaryStatistics"]["TotalResponseTime"] == pytest.approx(0.33)
+    assert edge["SummaryStatistics"]["FaultStatistics"]["TotalCount"] == 1
+    sql = nodes[("orders@db.internal", "Database::SQL")]
+    assert any(e["ReferenceId"] == sql["ReferenceId"] for e in payments["Edges"])
+    assert shop_node["AccountId"] == "123456789012"
+
+
+def test_throttle_and_in_progress_calls() -> None:
+    nodes = by_name(trace_graph([trace_facts(corpus()["api"])]))
+    api = nodes[("api.example.com", None)]
+    assert api["SummaryStatistics"]["ErrorStatistics"] == {"ThrottleCount": 1, "OtherCount": 0, "TotalCount": 1}
+    s3 = nodes[("S3", "AWS::S3")]
+    assert s3["SummaryStatistics"]["TotalCount"] == 1  # the in-progress GetObject is not counted
+    queue = nodes[("jobs", "AWS::SQS::Queue")]
+    assert queue["SummaryStatistics"]["OkCount"] == 1
+
+
+def test_window_selects_requests_that_started_inside_it() -> None:
+    facts = [trace_facts(front_trace(i, 200, 0.1)) for i in range(10)]
+    front = by_name(build_service_graph(facts, T0 + 2, T0 + 5))[("front", "AWS::EC2::Instance")]
+    assert front["SummaryStatistics"]["TotalCount"] == 3
+    assert build_service_graph(facts, T0 + 100, T0 + 200) == []
+
+
+def test_same_service_from_many_traces_is_one_node() -> None:
+    services = trace_graph([trace_facts(game()), trace_facts(game(status=200, response_time=1.0))])
+    api = by_name(services)[("api.example.com", None)]
+    assert api["SummaryStatistics"]["TotalCount"] == 2 and api["SummaryStatistics"]["OkCount"] == 1
+    assert len(services) == 3  # client, api.example.com, backend.example.com
