@@ -36,6 +36,7 @@ _SEG_UPSERT = (
     "ON CONFLICT(tid, sid) DO UPDATE SET blk=excluded.blk, off=excluded.off, len=excluded.len, "
     "done=excluded.done WHERE excluded.done >= seg.done"
 )
+_DIRTY = "INSERT INTO dirty(tid, t) VALUES (?, ?) ON CONFLICT(tid) DO UPDATE SET t=max(t, excluded.t)"
 _TRACE_UPSERT = (
     "INSERT OR REPLACE INTO trace(tid, tstart, tend, updated, ndocs, partial, facts) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
@@ -160,14 +161,15 @@ class Writer:
                 payload += doc.raw
                 dirty.add(tid)
         data = bytes(payload)
+        now = self._clock()
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             cur = self._conn.execute(
-                "INSERT INTO blk(t, z) VALUES (?, ?)", (self._clock(), bytes(cramjam.zstd.compress(data, level=3)))
+                "INSERT INTO blk(t, z) VALUES (?, ?)", (now, bytes(cramjam.zstd.compress(data, level=3)))
             )
             blk = cur.lastrowid
             self._conn.executemany(_SEG_UPSERT, [(t, s, blk, o, n, d) for t, s, o, n, d in rows])
-            self._conn.executemany("INSERT OR IGNORE INTO dirty(tid) VALUES (?)", [(t,) for t in dirty])
+            self._conn.executemany(_DIRTY, [(t, now) for t in dirty])
             self._conn.execute("COMMIT")
         except Exception as exc:
             self._rollback()
@@ -190,35 +192,36 @@ class Writer:
         """Recompute the summary rows of dirty traces (all of them when ``limit`` is None)."""
         while True:
             step = 500 if limit is None else min(500, limit)
-            keys = [r[0] for r in self._conn.execute("SELECT tid FROM dirty LIMIT ?", (step,))]
-            if not keys:
+            marks = dict(self._conn.execute("SELECT tid, t FROM dirty LIMIT ?", (step,)).fetchall())
+            if not marks:
                 return
             try:
-                self._refresh_keys(keys)
+                self._refresh_keys(marks)
             except Exception:
                 self._rollback()
-                log.exception("refreshing %d trace summaries failed", len(keys))
+                log.exception("refreshing %d trace summaries failed", len(marks))
                 return
             if limit is not None:
-                limit -= len(keys)
+                limit -= len(marks)
                 if limit <= 0:
                     return
 
-    def _refresh_keys(self, keys: list[bytes]) -> None:
+    def _refresh_keys(self, marks: dict[bytes, float]) -> None:
+        keys = list(marks)
         located: dict[bytes, list[tuple[int, int, int, int]]] = {k: [] for k in keys}
-        marks = ",".join("?" * len(keys))
+        placeholders = ",".join("?" * len(keys))
         for tid, blk, off, length, done in self._conn.execute(
-            f"SELECT tid, blk, off, len, done FROM seg WHERE tid IN ({marks})", keys
+            f"SELECT tid, blk, off, len, done FROM seg WHERE tid IN ({placeholders})", keys
         ):
             located[tid].append((blk, off, length, done))
-        now = self._clock()
-        rows = [self._trace_row(tid, found, now) for tid, found in located.items() if found]
+        rows = [self._trace_row(tid, found, marks[tid]) for tid, found in located.items() if found]
         self._conn.execute("BEGIN IMMEDIATE")
         self._conn.executemany(_TRACE_UPSERT, rows)
-        self._conn.executemany("DELETE FROM dirty WHERE tid = ?", [(k,) for k in keys])
+        # a mark rewritten meanwhile (same thread, so only by this transaction's own writes) stays
+        self._conn.executemany("DELETE FROM dirty WHERE tid = ? AND t = ?", list(marks.items()))
         self._conn.execute("COMMIT")
 
-    def _trace_row(self, tid: bytes, found: list[tuple[int, int, int, int]], now: float) -> tuple[Any, ...]:
+    def _trace_row(self, tid: bytes, found: list[tuple[int, int, int, int]], updated: float) -> tuple[Any, ...]:
         documents: list[dict[str, Any]] = []
         partial = False
         for blk, off, length, done in found:
@@ -234,7 +237,7 @@ class Writer:
         start = min(starts) if starts else float(int(tid[:4].hex(), 16))
         end = max(ends + starts) if (ends or starts) else start
         facts = self._facts(tid, documents)
-        return (tid, start, end, now, len(documents), int(partial), facts)
+        return (tid, start, end, updated, len(documents), int(partial), facts)
 
     def _facts(self, tid: bytes, documents: list[dict[str, Any]]) -> bytes | None:
         if self._summarize is None:
