@@ -16,6 +16,8 @@ from otelray import __version__
 
 #: command name -> "module:attribute" of a click.Command; one line per sub-command.
 COMMANDS: dict[str, str] = {
+    "run": "otelray.distro.run:run_command",
+    "bootstrap": "otelray.distro.bootstrap:bootstrap_command",
     "backend": "otelray.service.cli:backend",
 }
 

@@ -1,0 +1,3 @@
+"""A stand-in "library" for the lazy-instrumentation test; importing it triggers its instrumentor."""
+
+VALUE = 1
