@@ -1,0 +1,90 @@
+"""Segment documents encoded exactly as Go's ``encoding/json`` ``Encoder`` writes them.
+
+The awsxray exporter serialises its ``Segment`` struct with a ``json.Encoder`` (contrib
+``translator/writer_pool.go``), so a byte-identical document needs Go's rules (reference
+adot-collector §1.13): struct fields in declaration order (the caller builds dicts in that order),
+map keys sorted, ``<``, ``>``, ``&``, U+2028 and U+2029 escaped as ``\\u003c``…, floats in the
+shortest form with ``'f'`` notation for 1e-6 ≤ |x| < 1e21 and ``'e'`` notation (``1e-7``,
+``1e+21``) outside it, NaN and ±Inf refused, and a trailing newline. ``orjson`` does the bulk
+work; floats travel as pre-rendered ``orjson.Fragment`` values.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+#: Stands for one invalid UTF-8 byte left by a byte-level truncation; Go writes ``\ufffd`` for it.
+INVALID_BYTE_MARK = "\U0010fffe"
+_INVALID_BYTE_MARK_UTF8 = INVALID_BYTE_MARK.encode("utf-8")
+
+_ESCAPES = (
+    (b"<", b"\\u003c"),
+    (b">", b"\\u003e"),
+    (b"&", b"\\u0026"),
+    ("\u2028".encode(), b"\\u2028"),
+    ("\u2029".encode(), b"\\u2029"),
+    (_INVALID_BYTE_MARK_UTF8, b"\\ufffd"),
+)
+
+
+class UnsupportedValueError(ValueError):
+    """A value Go's JSON encoder refuses (NaN or ±Inf), so the whole document fails."""
+
+
+def go_float(value: float, *, strict: bool = True) -> str:
+    """Render a float64 as Go's ``encoding/json`` does.
+
+    Raises:
+        UnsupportedValueError: for NaN or ±Inf when ``strict`` (Go returns an encoding error).
+    """
+    if math.isnan(value) or math.isinf(value):
+        if strict:
+            raise UnsupportedValueError(f"json: unsupported value: {value!r}")
+        return {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}[repr(value)]
+    text = repr(value)
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        # 'e' notation; Go trims a leading zero of a two-digit negative exponent (e-07 → e-7).
+        if "e-0" in text:
+            text = text.replace("e-0", "e-")
+        return text
+    if "e" in text:
+        text = format(Decimal(text), "f")
+    elif text.endswith(".0"):
+        text = text[:-2]
+    return text
+
+
+def go_float_fragment(value: float) -> orjson.Fragment:
+    """A float as a pre-rendered JSON fragment (see :func:`go_float`)."""
+    return orjson.Fragment(go_float(value))
+
+
+def _go_escape(raw: bytes) -> bytes:
+    for plain, escaped in _ESCAPES:
+        if plain in raw:
+            raw = raw.replace(plain, escaped)
+    return raw
+
+
+def encode_document(document: dict[str, Any]) -> str:
+    """Encode one segment document as the exporter does, trailing newline included.
+
+    Raises:
+        UnsupportedValueError: the document holds a value Go cannot encode.
+        TypeError: the document holds a value JSON cannot represent.
+    """
+    try:
+        raw = orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError as exc:
+        raise UnsupportedValueError(f"json: {exc}") from exc
+    return _go_escape(raw).decode("utf-8")
+
+
+def encode_value(value: Any) -> str:
+    """Encode any JSON-ready value with the same rules, without the trailing newline."""
+    return _go_escape(orjson.dumps(value)).decode("utf-8")

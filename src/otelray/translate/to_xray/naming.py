@@ -1,0 +1,119 @@
+"""Segment ``name`` and ``namespace`` (contrib ``translator/segment.go`` ``MakeSegment`` naming).
+
+X-Ray names are service names, so the first non-empty of (reference §1.4): ``aws.local.service``
+(SERVER, or INTERNAL local root), ``aws.remote.service`` (CLIENT/PRODUCER/CONSUMER; ``AWS.SDK.``/
+``AWS::`` trimmed on AWS SDK spans), ``peer.service``, ``aws.service``, ``db.name`` plus ``@host`` of
+``db.connection_string``, the resource ``service.name`` (SERVER only), ``rpc.service``,
+``http.host``, ``net.peer.name``; else the span name with characters X-Ray refuses removed and cut
+to 200 bytes (``"span"`` when nothing is left). Namespace ``aws`` for AWS SDK spans or when
+``aws.service`` names the segment, else ``remote`` for CLIENT and PRODUCER.
+"""
+
+from __future__ import annotations
+
+import re
+
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
+
+from otelray.translate.to_xray.jsonenc import INVALID_BYTE_MARK
+from otelray.translate.to_xray.values import Attrs, as_str
+
+MAX_NAME_BYTES = 200
+DEFAULT_NAME = "span"
+_SERVER, _INTERNAL = Span.SPAN_KIND_SERVER, Span.SPAN_KIND_INTERNAL
+_OUTGOING = frozenset({Span.SPAN_KIND_CLIENT, Span.SPAN_KIND_PRODUCER, Span.SPAN_KIND_CONSUMER})
+_REMOTE_NAMESPACE_KINDS = frozenset({Span.SPAN_KIND_CLIENT, Span.SPAN_KIND_PRODUCER})
+# Allowed: Unicode letters, ASCII digits, space and _ . : / % & # = + - @ (the ASCII fast path below).
+_INVALID_ASCII = re.compile(r"[^ 0-9A-Za-z_.:/%&#=+\-@]")
+_ALLOWED_SYMBOLS = frozenset(" 0123456789_.:/%&#=+-@")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_AUTHORITY_END = re.compile(r"[/?#]")
+
+
+def fix_segment_name(name: str) -> str:
+    """Remove characters X-Ray does not allow in names, truncate to 200 bytes, ``"span"`` if empty."""
+    if name.isascii():
+        name = _INVALID_ASCII.sub("", name)
+    else:
+        name = "".join(ch for ch in name if ch.isalpha() or ch in _ALLOWED_SYMBOLS)
+    encoded = name.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        return _truncate_bytes(encoded[:MAX_NAME_BYTES])
+    return name or DEFAULT_NAME
+
+
+def _truncate_bytes(head: bytes) -> str:
+    """Decode a byte-truncated name; each byte of a cut character is written as ``\\ufffd`` (as Go)."""
+    for cut in range(1, 4):
+        try:
+            return head[: len(head) - cut + 1].decode("utf-8") + INVALID_BYTE_MARK * (cut - 1)
+        except UnicodeDecodeError:
+            continue
+    return head.decode("utf-8", "replace")
+
+
+def trim_aws_sdk_prefix(name: str, aws_sdk: bool) -> str:
+    """Strip ``AWS.SDK.`` or ``AWS::`` from a remote service name on AWS SDK spans."""
+    if aws_sdk:
+        if name.startswith("AWS.SDK."):
+            return name[len("AWS.SDK."):]
+        if name.startswith("AWS::"):
+            return name[len("AWS::"):]
+    return name
+
+
+def db_host(connection_string: str) -> str:
+    """The host of a database URL (``jdbc:`` prefix removed), as Go's ``url.Parse(...).Hostname()``."""
+    text = connection_string.removeprefix("jdbc:")
+    scheme = _SCHEME.match(text)
+    rest = text[scheme.end():] if scheme else text
+    if not rest.startswith("//"):
+        return ""
+    authority = _AUTHORITY_END.split(rest[2:], maxsplit=1)[0]
+    host = authority.rpartition("@")[2]
+    if host.startswith("["):
+        end = host.find("]")
+        return host[1:end] if end > 0 else ""
+    head, colon, port = host.rpartition(":")
+    if colon:
+        if port and not (port.isascii() and port.isdigit()):
+            return ""  # Go refuses the URL ("invalid port")
+        return head
+    return host
+
+
+def _text(attrs: Attrs, key: str) -> str:
+    value = attrs.get(key)
+    return "" if value is None else as_str(value)
+
+
+def make_name(span: Span, attrs: Attrs, service_name: str, aws_sdk: bool) -> tuple[str, str]:
+    """Return ``(name, namespace)``; namespace ``""`` means none."""
+    kind, name, namespace = span.kind, "", ""
+    if kind == _SERVER or (kind == _INTERNAL and _text(attrs, "aws.span.kind") == "LOCAL_ROOT"):
+        name = _text(attrs, "aws.local.service")
+    if kind in _OUTGOING and "aws.remote.service" in attrs:
+        name = trim_aws_sdk_prefix(_text(attrs, "aws.remote.service"), aws_sdk)
+    if not name:
+        name = _text(attrs, "peer.service")
+    if aws_sdk:
+        namespace = "aws"
+    if not name and "aws.service" in attrs:
+        name, namespace = _text(attrs, "aws.service"), namespace or "aws"
+    if not name and "db.name" in attrs:
+        name = _text(attrs, "db.name")
+        if "db.connection_string" in attrs:
+            host = db_host(_text(attrs, "db.connection_string"))
+            if host:
+                name += "@" + host
+    if not name and kind == _SERVER:
+        name = service_name
+    for key in ("rpc.service", "http.host", "net.peer.name"):
+        if name:
+            break
+        name = _text(attrs, key)
+    if not name:
+        name = fix_segment_name(span.name)
+    if not namespace and kind in _REMOTE_NAMESPACE_KINDS:
+        namespace = "remote"
+    return name, namespace

@@ -1,0 +1,179 @@
+"""One span → one or two X-Ray segment documents (contrib ``translator/segment.go``).
+
+``make_segment`` is ``MakeSegment``: a fixed sequence of block builders, each consuming the
+attributes it maps, the rest ending up as annotations/metadata (reference adot-collector §1.1).
+``make_segments`` is ``MakeSegmentsFromSpan``: spans marked ``aws.span.kind=LOCAL_ROOT`` by ADOT SDKs
+are forced to segments, and a CLIENT/PRODUCER/CONSUMER local root is split into a dependency
+subsegment plus a service segment linked by a fresh id (§1.2). Documents are dicts in the field
+order of contrib's ``Segment`` struct, ``None`` meaning "omitted".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
+
+from otelray.translate.options import TranslateOptions
+from otelray.translate.to_xray.annotations import add_special_attributes, make_xray_attributes
+from otelray.translate.to_xray.aws import make_aws
+from otelray.translate.to_xray.cause import is_aws_sdk_span, make_cause
+from otelray.translate.to_xray.failure import SpanFailure
+from otelray.translate.to_xray.http import make_http
+from otelray.translate.to_xray.jsonenc import go_float_fragment
+from otelray.translate.to_xray.links import make_links
+from otelray.translate.to_xray.naming import make_name, trim_aws_sdk_prefix
+from otelray.translate.to_xray.resource import ResourceInfo
+from otelray.translate.to_xray.sql import make_sql
+from otelray.translate.to_xray.trace_id import make_trace_id, span_id_hex
+from otelray.translate.to_xray.values import Attrs, as_str, attrs_of
+
+Document = dict[str, Any]
+IN_PROGRESS = "aws.xray.inprogress"
+_SEGMENT_KINDS = frozenset({Span.SPAN_KIND_SERVER, Span.SPAN_KIND_CONSUMER})
+_DEPENDENCY_KINDS = frozenset({Span.SPAN_KIND_CLIENT, Span.SPAN_KIND_PRODUCER, Span.SPAN_KIND_CONSUMER})
+_REMOTE_ATTRIBUTES = ("aws.remote.service", "aws.remote.operation", "remoteTarget", "K8s.RemoteNamespace")
+_SERVICE_SEGMENT_CLEARED = ("operation", "account_id", "region", "request_id", "queue_url", "table_name", "table_names")
+
+
+@dataclass(slots=True)
+class SpanInput:
+    """A span with the ids and attributes one document is made from (a copy, for local roots)."""
+
+    span: Span
+    resource: ResourceInfo
+    attrs: Attrs = field(default_factory=dict)
+    span_id: str = ""
+    parent_id: str = ""
+
+
+def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id: Callable[[], str]) -> Document:
+    """Translate one span to one document (``MakeSegment``).
+
+    Raises:
+        SpanFailure: the trace id or a link cannot be converted.
+    """
+    span, res = item.span, item.resource
+    attrs = dict(item.attrs)
+    is_subsegment = span.kind not in _SEGMENT_KINDS and bool(item.parent_id)
+    trace_id = make_trace_id(span.trace_id, skip_timestamp_validation=options.skip_timestamp_validation, now=now)
+    # aws.xray.inprogress is read and removed before any block sees the attributes.
+    progress = attrs.pop(IN_PROGRESS, None)
+    in_progress = progress is not None and progress.WhichOneof("value") == "bool_value" and progress.bool_value
+    aws_sdk = is_aws_sdk_span(attrs)
+    # The blocks, in upstream order; each returns the attributes it left unclaimed.
+    remaining, http = make_http(span, attrs)
+    flags, remaining, cause = make_cause(span, attrs, remaining, res.language, new_id)
+    remaining, aws = make_aws(remaining, res.aws)
+    remaining, sql = make_sql(span, remaining)
+    remaining = add_special_attributes(remaining, options.indexed_attributes, attrs)
+    user, annotations, metadata = make_xray_attributes(
+        remaining, res.attrs, res.split, store_resource=not is_subsegment, options=options
+    )
+    links = make_links(span.links, skip_timestamp_validation=options.skip_timestamp_validation, now=now)
+    name, namespace = make_name(span, attrs, res.service_name, aws_sdk)
+    error, fault, throttle = flags
+    return {
+        "name": name,
+        "id": item.span_id,
+        "start_time": go_float_fragment(span.start_time_unix_nano / 1e9),
+        "service": res.service,
+        "origin": res.origin,
+        "user": user or None,
+        "links": links or None,
+        "trace_id": trace_id,
+        "end_time": None if in_progress else go_float_fragment(span.end_time_unix_nano / 1e9),
+        "in_progress": True if in_progress else None,
+        "http": http,
+        "fault": fault,
+        "error": error,
+        "throttle": throttle,
+        "cause": cause,
+        "aws": aws,
+        "annotations": annotations,
+        "metadata": metadata,
+        "namespace": namespace or None,
+        "parent_id": item.parent_id or None,
+        "type": "subsegment" if is_subsegment else None,
+        "sql": sql,
+    }
+
+
+def _is_local_root(attrs: Attrs) -> bool:
+    value = attrs.get("aws.span.kind")
+    return value is not None and as_str(value) == "LOCAL_ROOT"
+
+
+def make_segments(
+    span: Span, resource: ResourceInfo, options: TranslateOptions, now: float, new_id: Callable[[], str]
+) -> list[Document]:
+    """Translate one span to its documents (``MakeSegmentsFromSpan``).
+
+    Raises:
+        SpanFailure: the span cannot be translated.
+    """
+    attrs = attrs_of(span.attributes)
+    item = SpanInput(span, resource, attrs, span_id_hex(span.span_id), span_id_hex(span.parent_span_id, "parent id"))
+    if not item.span_id:
+        raise SpanFailure("invalid_span_id", "span id is empty or all zeros")
+    if not _is_local_root(attrs):
+        document = make_segment(item, options, now, new_id)
+        # A dependency subsegment with aws.remote.service but no namespace is a remote call.
+        if (span.kind in _DEPENDENCY_KINDS and document["type"] is not None and document["namespace"] is None
+                and "aws.remote.service" in attrs):
+            document["namespace"] = "remote"
+        return [document]
+    if span.kind not in _DEPENDENCY_KINDS:
+        document = make_segment(item, options, now, new_id)
+        document["type"] = document["namespace"] = None
+        return [document]
+    service_id = new_id()
+    return [
+        _dependency_subsegment(item, service_id, options, now, new_id),
+        _service_segment(item, service_id, options, now, new_id),
+    ]
+
+
+def _dependency_subsegment(
+    item: SpanInput, service_id: str, options: TranslateOptions, now: float, new_id: Callable[[], str]
+) -> Document:
+    """The call to the remote service, as a subsegment of the new service segment."""
+    dependency = SpanInput(item.span, item.resource, item.attrs, item.span_id, service_id)
+    document = make_segment(dependency, options, now, new_id)
+    document["type"] = "subsegment"
+    if document["namespace"] is None:
+        document["namespace"] = "remote"
+    if item.span.kind == Span.SPAN_KIND_CONSUMER:
+        document["links"] = None
+    remote = item.attrs.get("aws.remote.service")
+    if remote is not None:
+        document["name"] = trim_aws_sdk_prefix(as_str(remote), is_aws_sdk_span(item.attrs))
+    return document
+
+
+def _service_segment(
+    item: SpanInput, service_id: str, options: TranslateOptions, now: float, new_id: Callable[[], str]
+) -> Document:
+    """The local service that made the call, as a segment with the fresh id."""
+    attrs = {key: value for key, value in item.attrs.items() if key not in _REMOTE_ATTRIBUTES}
+    service = SpanInput(item.span, item.resource, attrs, service_id, item.parent_id)
+    document = make_segment(service, options, now, new_id)
+    local = item.attrs.get("aws.local.service")
+    if local is not None:
+        document["name"] = as_str(local)
+    elif item.resource.service_name:
+        document["name"] = item.resource.service_name
+    document["http"] = None
+    if document["aws"] is not None:
+        document["aws"] = {k: v for k, v in document["aws"].items() if k not in _SERVICE_SEGMENT_CLEARED}
+    if document["metadata"] is not None:
+        document["metadata"] = {
+            ns: {k: v for k, v in entries.items() if k.startswith("otel.resource.")} if entries is not None else None
+            for ns, entries in document["metadata"].items()
+        }
+    document["type"] = document["namespace"] = None
+    if item.span.kind != Span.SPAN_KIND_CONSUMER:
+        document["links"] = None
+    return document

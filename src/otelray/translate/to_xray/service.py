@@ -1,0 +1,25 @@
+"""The segment ``service`` block (contrib ``translator/service.go`` ``makeService``).
+
+``version`` comes from the resource's ``service.version``, else the first ``container.image.tags``
+element, else ``container.image.tag`` (reference §1.9); no such attribute, no block.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otelray.translate.to_xray.values import Attrs, as_str
+
+
+def make_service(resource: Attrs) -> dict[str, Any] | None:
+    """The ``service`` block for a resource, or None."""
+    value = resource.get("service.version")
+    if value is not None:
+        version = as_str(value)
+    elif "container.image.tags" in resource and resource["container.image.tags"].array_value.values:
+        version = as_str(resource["container.image.tags"].array_value.values[0])
+    elif "container.image.tag" in resource:
+        version = as_str(resource["container.image.tag"])
+    else:
+        return None
+    return {"version": version} if version else {}

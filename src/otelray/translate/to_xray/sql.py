@@ -1,0 +1,38 @@
+"""The ``sql`` block (contrib ``translator/sql.go`` ``makeSQL``).
+
+Only for SQL ``db.system`` values; then ``db.connection_string``, ``db.system``, ``db.name``,
+``db.statement`` and ``db.user`` are consumed. Despite what the X-Ray documents say, upstream puts the
+span name in ``url`` (the connection string there "is not useful") and keeps
+``<connection string or localhost>/<db.name>`` as ``connection_string`` (reference §1.6). For other
+systems the ``db.*`` attributes stay for metadata.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
+
+from otelray.translate.to_xray.values import Attrs, as_str
+
+SQL_SYSTEMS = frozenset(
+    {"db2", "derby", "hive", "mariadb", "mssql", "mysql", "oracle", "postgresql", "sqlite", "teradata", "other_sql"}
+)
+_SQL_KEYS = ("db.connection_string", "db.system", "db.name", "db.statement", "db.user")
+
+
+def make_sql(span: Span, attrs: Attrs) -> tuple[Attrs, dict[str, Any] | None]:
+    """Build the ``sql`` block from db.* attributes; non-SQL systems pass through untouched."""
+    system = attrs.get("db.system")
+    if system is None or as_str(system) not in SQL_SYSTEMS:
+        return attrs, None
+    found = {key: as_str(attrs[key]) for key in _SQL_KEYS if key in attrs}
+    remaining = {key: value for key, value in attrs.items() if key not in found}
+    connection = (found.get("db.connection_string") or "localhost") + "/" + found.get("db.name", "")
+    block: dict[str, Any] = {"connection_string": connection}
+    if span.name:
+        block["url"] = span.name
+    for field, key in (("sanitized_query", "db.statement"), ("database_type", "db.system"), ("user", "db.user")):
+        if found.get(key):
+            block[field] = found[key]
+    return remaining, block
