@@ -173,8 +173,12 @@ class DocumentKind(StrEnum):
     SUBSEGMENT = "subsegment"  # an independent subsegment document
 
 
-def parse_document(raw: bytes | str) -> dict[str, Any]:
+def parse_document(raw: bytes | str, *, lenient: bool = False) -> dict[str, Any]:
     """Decode and validate one segment document.
+
+    Args:
+        raw: the JSON text.
+        lenient: validate with the awsxray receiver's looser rules (see ``validate_document``).
 
     Raises:
         SegmentError: ``DocumentTooLarge`` (over 64 KB), ``InvalidJson``, or any code of
@@ -189,7 +193,7 @@ def parse_document(raw: bytes | str) -> dict[str, Any]:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise SegmentError("InvalidJson", f"document is not valid JSON: {exc}", None) from None
-    validate_document(doc)
+    validate_document(doc, lenient=lenient)
     return doc  # type: ignore[no-any-return]
 
 
