@@ -220,15 +220,17 @@ def configure_sdk(environ: MutableMapping[str, str] | None = None):  # -> Tracer
     """Build and install the tracer provider (and meter/logger providers when asked for)."""
     from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased
 
     from otelray.distro.exporter import ExitBoundedSpanProcessor
 
     environ = os.environ if environ is None else environ
     _warn_unsupported(environ)
     resource = build_resource(environ)
-    provider = TracerProvider(
-        id_generator=build_id_generator(environ), sampler=build_sampler(environ, resource), resource=resource
-    )
+    # An explicit default: given None, the SDK would read OTEL_TRACES_SAMPLER again and complain
+    # about names only otelray knows (``xray``) or already reported.
+    sampler = build_sampler(environ, resource) or ParentBased(ALWAYS_ON)
+    provider = TracerProvider(id_generator=build_id_generator(environ), sampler=sampler, resource=resource)
     for exporter in build_span_exporters(environ):
         provider.add_span_processor(ExitBoundedSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
