@@ -32,6 +32,9 @@ from otelray.service.inferred import CompiledTrace, Entity, compile_trace, downs
 from otelray.service.rootcause import root_causes
 
 __all__ = [
+    "ANY_ERROR",
+    "ANY_FAULT",
+    "ANY_THROTTLE",
     "ERROR",
     "FAULT",
     "INFERRED",
@@ -48,6 +51,8 @@ __all__ = [
 ]
 
 ERROR, FAULT, THROTTLE, PARTIAL, INFERRED, ROOT = 1, 2, 4, 8, 16, 32
+#: Trace flags: some segment or subsegment (not only the root) has an error / fault / throttle.
+ANY_ERROR, ANY_FAULT, ANY_THROTTLE = 64, 128, 256
 
 #: Store columns of one trace summary row (SQLite types); filters push predicates down to these.
 #: ``services`` and ``annotations`` are ``\x1f``-delimited token lists searched with ``instr``.
@@ -253,6 +258,15 @@ class _Builder:
         self.facts = TraceFacts(trace_id=trace_id, start=0.0, revision=revision)
         self.index: dict[tuple[str, str | None, str | None], int] = {}
         self.entity_node: dict[int, int] = {}
+        self.classes: dict[int, tuple[int, int | None]] = {}
+
+    def classify(self, entity: Entity) -> tuple[int, int | None]:
+        """``classify`` of an entity's document, computed once per entity."""
+        key = id(entity)
+        found = self.classes.get(key)
+        if found is None:
+            found = self.classes[key] = classify(entity.doc)
+        return found
 
     def node(self, name: str, type_: str | None, account: str | None, *, inferred: bool = False) -> int:
         key = (name, type_, account)
@@ -277,13 +291,17 @@ class _Builder:
             facts.entry = self.entity_node[id(root)]
             facts.nodes[facts.entry].root = True
             self.root_facts(root)
-        times = [(e.start, e.end) for e in trace.entities()]
-        starts = [s for s, _ in times if s is not None]
-        ends = [e for _, e in times if e is not None]
+        entities = list(trace.entities())
+        starts = [e.start for e in entities if e.start is not None]
+        ends = [e.end for e in entities if e.end is not None]
         facts.start = min(starts) if starts else 0.0
         facts.end = max(ends) if ends else None
-        if trace.orphans or any(e is None for _, e in times):
+        if trace.orphans or len(ends) < len(entities):
             facts.flags |= PARTIAL
+        present = 0
+        for entity in entities:
+            present |= self.classify(entity)[0]
+        facts.flags |= (present & (ERROR | FAULT | THROTTLE)) * ANY_ERROR  # the ANY_* bits
         for seg in trace.segments:
             self.segment_facts(seg, seg is root)
             for entity in seg.walk():
@@ -291,12 +309,13 @@ class _Builder:
         for orphan in trace.orphans:
             for entity in orphan.walk():
                 self.annotations(entity, -1)
-        facts.root_causes = root_causes(trace, root, self.owner_of, self.target_of, lambda e: classify(e.doc)[0])
+        facts.root_causes = root_causes(trace, root, self.owner_of, self.target_of, lambda e: self.classify(e)[0],
+                                        present)
         return facts
 
     def root_facts(self, root: Entity) -> None:
         facts, doc = self.facts, root.doc
-        flags, status = classify(doc)
+        flags, status = self.classify(root)
         facts.flags |= flags & (ERROR | FAULT)
         if root.start is not None and root.end is not None:
             facts.response_time = max(0.0, root.end - root.start)
@@ -311,7 +330,7 @@ class _Builder:
 
     def segment_facts(self, seg: Entity, is_root: bool) -> None:
         facts, doc, node = self.facts, seg.doc, self.entity_node[id(seg)]
-        flags, status = classify(doc)
+        flags, status = self.classify(seg)
         facts.flags |= flags & THROTTLE
         if seg.start is not None:
             facts.observations.append(Observation(node, seg.start, seg.end, flags | (ROOT if is_root else 0), status))
@@ -345,7 +364,7 @@ class _Builder:
         target = downstream_node(entity.doc)
         if target is None or entity.start is None:
             return
-        flags, status = classify(entity.doc)
+        flags, status = self.classify(entity)
         alias = None
         if callee is not None:
             dst = self.entity_node[id(callee)]

@@ -87,26 +87,22 @@ class Entity:
     segment: Entity | None = None
     parent: Entity | None = None
     children: list[Entity] = field(default_factory=list)
+    id: str = field(init=False)
+    start: float | None = field(init=False)
+    end: float | None = field(init=False)
 
-    @property
-    def id(self) -> str:
-        return str(self.doc.get("id", ""))
+    def __post_init__(self) -> None:
+        doc = self.doc
+        self.id = str(doc.get("id", ""))
+        start = doc.get("start_time")
+        self.start = float(start) if isinstance(start, int | float) else None
+        end = doc.get("end_time")
+        complete = doc.get("in_progress") is not True and isinstance(end, int | float)
+        self.end = float(end) if complete else None
 
     @property
     def is_segment(self) -> bool:
         return self.segment is self
-
-    @property
-    def start(self) -> float | None:
-        value = self.doc.get("start_time")
-        return float(value) if isinstance(value, int | float) else None
-
-    @property
-    def end(self) -> float | None:
-        if self.doc.get("in_progress") is True:
-            return None
-        value = self.doc.get("end_time")
-        return float(value) if isinstance(value, int | float) else None
 
     def walk(self) -> Iterator[Entity]:
         """This entity and every subsegment below it, depth first (iterative: nesting can be deep)."""

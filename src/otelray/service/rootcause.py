@@ -129,7 +129,7 @@ def _time_cause(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target
 
 
 def root_causes(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target: NodeOf,
-                flags_of: Callable[[Entity], int]) -> dict[str, list[dict[str, Any]]]:
+                flags_of: Callable[[Entity], int], present: int = -1) -> dict[str, list[dict[str, Any]]]:
     """The fault, error and response-time root causes of a compiled trace (see module docstring).
 
     Args:
@@ -138,16 +138,16 @@ def root_causes(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target
         owner: the node whose work an entity is (its segment's service).
         target: the inferred node a downstream call went to (``None`` when answered or local).
         flags_of: ERROR/FAULT/THROTTLE bits of an entity (``facts.classify``).
+        present: the union of ``flags_of`` over the trace, when known (skips absent kinds).
     """
     from otelray.service.facts import ERROR, FAULT
 
     out: dict[str, list[dict[str, Any]]] = {}
-    fault = _flag_cause(trace, root, lambda e: bool(flags_of(e) & FAULT), owner, target)
-    if fault:
-        out["fault"] = fault
-    error = _flag_cause(trace, root, lambda e: bool(flags_of(e) & ERROR), owner, target)
-    if error:
-        out["error"] = error
+    for kind, bit in (("fault", FAULT), ("error", ERROR)):
+        if present & bit:
+            cause = _flag_cause(trace, root, lambda e, b=bit: bool(flags_of(e) & b), owner, target)
+            if cause:
+                out[kind] = cause
     slow = _time_cause(trace, root, owner, target)
     if slow:
         out["responsetime"] = slow

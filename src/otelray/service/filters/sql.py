@@ -15,7 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from otelray.service.facts import ERROR, FAULT, INFERRED, PARTIAL, SEP, THROTTLE, annotation_token
+from otelray.service.facts import (
+    ANY_ERROR,
+    ANY_FAULT,
+    ANY_THROTTLE,
+    ERROR,
+    FAULT,
+    INFERRED,
+    PARTIAL,
+    SEP,
+    THROTTLE,
+    annotation_token,
+)
 from otelray.service.filters.ast import And, Annotation, Compare, Edge, Expr, Not, Or, Service
 
 __all__ = ["SqlWhere", "to_sql"]
@@ -82,12 +93,48 @@ def _service_names(*names: str | None) -> SqlWhere:
     return SqlWhere(clause, tuple(f"{SEP}{n}{SEP}" for n in wanted), False)
 
 
+_ANY_BITS = {"error": ANY_ERROR, "fault": ANY_FAULT, "throttle": ANY_THROTTLE}
+
+
+def _hint(body: Expr | None) -> SqlWhere | None:
+    """A trace-level superset of "some request inside service()/edge() satisfies ``body``".
+
+    A request's error/fault/throttle sets the trace's ANY_* bit, and its response time is at most
+    the trace's duration, so those body terms narrow the candidates; others give no hint.
+    """
+    if isinstance(body, Compare):
+        if body.value is True and body.keyword in _ANY_BITS:
+            return SqlWhere(f"(flags & {_ANY_BITS[body.keyword]}) != 0", (), False)
+        if body.keyword in ("responsetime", "duration") and body.op in (">", ">=", "="):
+            return SqlWhere("IFNULL(duration >= ?, 0)", (body.value,), False)
+        return None
+    if isinstance(body, And | Or):
+        hints = [_hint(item) for item in body.items]
+        known = [h for h in hints if h is not None]
+        if isinstance(body, Or) and len(known) < len(hints):
+            return None
+        return _combine(known, "AND" if isinstance(body, And) else "OR") if known else None
+    return None
+
+
+def _scoped(names: SqlWhere, body: Expr | None) -> SqlWhere:
+    """Node-name test plus the body's hint; always a superset (the body is checked by ``matches``)."""
+    hint = _hint(body)
+    parts = [p for p in (names, hint) if p is not None and p is not _ALL]
+    if not parts:
+        return _ALL
+    combined = _combine(parts, "AND")
+    return SqlWhere(combined.clause, combined.params, False)
+
+
 def _service(expr: Service) -> SqlWhere:
     if expr.ref is None:
-        return SqlWhere("IFNULL(services != '', 0)", (), expr.body is None)
-    where = _service_names(expr.ref.name)
-    exact = expr.body is None and expr.ref.type is None and expr.ref.account_id is None and where is not _ALL
-    return SqlWhere(where.clause, where.params, exact)
+        names = SqlWhere("IFNULL(services != '', 0)", (), True)
+        exact = expr.body is None
+    else:
+        names = _service_names(expr.ref.name)
+        exact = expr.body is None and expr.ref.type is None and expr.ref.account_id is None and names is not _ALL
+    return SqlWhere(names.clause, names.params, True) if exact else _scoped(names, expr.body)
 
 
 def _combine(parts: list[SqlWhere], joiner: str) -> SqlWhere:
@@ -120,5 +167,5 @@ def to_sql(expr: Expr) -> SqlWhere:
     if isinstance(expr, Service):
         return _service(expr)
     if isinstance(expr, Edge):
-        return _service_names(expr.source.name, expr.destination.name)
+        return _scoped(_service_names(expr.source.name, expr.destination.name), expr.body)
     return _ALL
