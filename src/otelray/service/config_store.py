@@ -109,6 +109,11 @@ class ConfigState:
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held by each configuration operation for its whole run, so check-then-write is atomic."""
+        return self._lock
+
     def count(self, name: str, amount: int = 1) -> None:
         """Add ``amount`` to the counter ``name`` (thread-safe)."""
         with self._counter_lock:

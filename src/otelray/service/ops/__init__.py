@@ -58,7 +58,8 @@ def _counted(operation: str, handler: Handler) -> Handler:
         if params is None:  # botocore sends no body for member-less inputs
             params = {}
         try:
-            return handler(state, params, now)
+            with state.lock:  # operations read then write; one at a time keeps that atomic
+                return handler(state, params, now)
         except ServiceError as exc:
             state.count(f"rejected.{operation}.{exc.code}")
             raise
