@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "run": "otelray.distro.run:run_command",
     "bootstrap": "otelray.distro.bootstrap:bootstrap_command",
     "backend": "otelray.service.cli:backend",
+    "collector": "otelray.collector.cli:collector",
+    "components": "otelray.collector.cli:components",
 }
 
 

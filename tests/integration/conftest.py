@@ -98,3 +98,67 @@ def xray_env() -> dict[str, str]:
         AWS_PAGER="",
     )
     return env
+
+
+@dataclass
+class CollectorProcess:
+    """A running ``otelray collector``: its config file, own-metrics URL, log and process."""
+
+    config: Path
+    metrics_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Stop by PID (SIGTERM drains; SIGKILL simulates a crash); returns the exit status."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, sig)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        return int(self.process.returncode)
+
+    def metric(self, name: str, **labels: str) -> float:
+        """Current value of one sample of the collector's own metrics (0 when absent)."""
+        import httpx
+        from prometheus_client.parser import text_string_to_metric_families
+
+        text = httpx.get(self.metrics_url, timeout=5).text
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                    return float(sample.value)
+        return 0.0
+
+
+def start_collector(config_text: str, workdir: Path, *, timeout: float = 20.0, env: dict[str, str] | None = None) -> CollectorProcess:
+    """Write ``config_text`` and start ``python -m otelray collector --config`` on it.
+
+    ``{metrics_port}`` in the text is replaced by a free port used for the collector's own metrics
+    endpoint (which the config must set as ``service::telemetry::metrics::address``); the helper
+    waits until that endpoint answers, i.e. until every pipeline has started.
+    """
+    import httpx
+
+    metrics_port = free_port()
+    config = workdir / f"collector-{metrics_port}.yaml"
+    config.write_text(config_text.replace("{metrics_port}", str(metrics_port)))
+    log = workdir / f"collector-{metrics_port}.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "otelray", "collector", "--config", str(config)],
+                                   stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{metrics_port}/metrics"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200 and b"Everything is ready" in log.read_bytes():
+                return CollectorProcess(config=config, metrics_url=url, process=process, log=log)
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    raise RuntimeError(f"otelray collector did not start; log:\n{log.read_text(errors='replace')}")

@@ -33,6 +33,10 @@ CreateNoNext: TypeAlias = Callable[[Settings, Any], Component]
 
 #: Import paths of the built-in factories, loaded like plugins (one line per component).
 BUILTIN: tuple[str, ...] = (
+    "otelray.collector.receivers.otlp:factory",
+    "otelray.collector.processors.batch:factory",
+    "otelray.collector.exporters.debug:factory",
+    "otelray.collector.exporters.file:factory",
 )
 
 ENTRY_POINT_GROUPS: dict[Kind, str] = {kind: f"otelray_{kind.section}" for kind in Kind}

@@ -26,7 +26,6 @@ from pydantic import (
     NonNegativeInt,
     PlainSerializer,
     PositiveInt,
-    field_validator,
     model_validator,
 )
 
@@ -80,6 +79,14 @@ def format_duration(value: timedelta) -> str:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
 
 
+def _parse_id(value: Any) -> Any:
+    return ComponentID.parse(value) if isinstance(value, str) else value
+
+
+#: a component ID field written ``type[/name]`` in YAML, validated like upstream
+ComponentIDField = Annotated[ComponentID, BeforeValidator(_parse_id), PlainSerializer(str)]
+
+
 class ComponentConfig(BaseModel):
     """Base of every component config: unknown keys refused, values immutable."""
 
@@ -98,14 +105,9 @@ class QueueConfig(ComponentConfig):
         description="Wait for room instead of refusing when the queue is full.",
     )
     sizer: Literal["requests", "items"] = Field("requests", description="Unit of queue_size.")
-    storage: ComponentID | None = Field(
+    storage: ComponentIDField | None = Field(
         None, description="ID of a storage extension (file_storage) making the queue persistent."
     )
-
-    @field_validator("storage", mode="before")
-    @classmethod
-    def _parse_storage(cls, value: Any) -> Any:
-        return ComponentID.parse(value) if isinstance(value, str) else value
 
 
 class RetryConfig(ComponentConfig):
@@ -154,12 +156,7 @@ class TLSServerConfig(ComponentConfig):
 class AuthConfig(ComponentConfig):
     """``auth``: the ID of an authenticator extension (e.g. ``sigv4auth``)."""
 
-    authenticator: ComponentID = Field(description="ID of the authenticator extension.")
-
-    @field_validator("authenticator", mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        return ComponentID.parse(value) if isinstance(value, str) else value
+    authenticator: ComponentIDField = Field(description="ID of the authenticator extension.")
 
 
 class ExporterConfig(ComponentConfig):

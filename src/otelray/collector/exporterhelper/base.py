@@ -51,11 +51,7 @@ class ExporterHelper:
         self._consumers: list[asyncio.Task[None]] = []
         self._started = False
         self._stopped = False
-        tel = settings.telemetry
-        self._queue_size = tel.gauge("otelcol_exporter_queue_size", "Current size of the sending queue.",
-                                     data_type=signal.value)
-        self._queue_capacity = tel.gauge("otelcol_exporter_queue_capacity", "Capacity of the sending queue.",
-                                         data_type=signal.value)
+        self._queue_size: Any = None
         setattr(self, f"consume_{signal.value}", self._consume)
 
     @property
@@ -72,7 +68,11 @@ class ExporterHelper:
         if qcfg.enabled:
             self._queue = self._make_queue(host)
             await self._queue.open()
-            self._queue_capacity.set(self._queue.capacity)
+            tel = self.settings.telemetry
+            tel.gauge("otelcol_exporter_queue_capacity", "Capacity of the sending queue.",
+                      data_type=self.signal.value).set(self._queue.capacity)
+            self._queue_size = tel.gauge("otelcol_exporter_queue_size", "Current size of the sending queue.",
+                                         data_type=self.signal.value)
             self._queue_size.set(self._queue.size())
             self._consumers = [asyncio.create_task(self._drain()) for _ in range(qcfg.num_consumers)]
         self._started = True

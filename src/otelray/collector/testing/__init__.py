@@ -10,6 +10,7 @@ from __future__ import annotations
 from otelray.collector.testing.nop import NopHost, make_settings, nop_factories
 from otelray.collector.testing.samples import sample_batch
 from otelray.collector.testing.sink import LogsSink, MetricsSink, Sink, TracesSink
+from otelray.collector.testing.sinkexporter import sink_factory, test_registry
 
 __all__ = [
     "LogsSink",
@@ -20,4 +21,6 @@ __all__ = [
     "make_settings",
     "nop_factories",
     "sample_batch",
+    "sink_factory",
+    "test_registry",
 ]

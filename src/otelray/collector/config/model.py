@@ -1,0 +1,231 @@
+"""The top-level collector configuration (collector ``otelcol/config.go``, ``service/pipelines``).
+
+``build_config(raw, registry)`` turns the merged YAML mapping into a ``Config``: every component
+section validated by its factory's pydantic model (unknown keys refused), the ``service`` section
+checked, and cross-references resolved. All problems are collected and raised together as
+``ConfigErrors``, each with a ``::`` path and upstream's wording where upstream has one, e.g.
+``exporters::awsxray::region: Input should be a valid string`` or
+``service::pipelines::traces: references receiver "otlp/2" which is not configured``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from otelray.collector.component import ComponentID, Kind, Signal
+from otelray.collector.config.blocks import ComponentConfig, ComponentIDField, HostPort
+from otelray.collector.errors import ConfigError, ConfigErrors
+from otelray.collector.registry import Registry
+
+#: component types ADOT ships that otelray deliberately does not, with what to do instead
+UNSUPPORTED: dict[str, str] = {
+    "pprof": "pprof profiles the Go runtime and does not exist in otelray; remove it (profile with py-spy)",
+    "zpages": "zpages is not available in otelray; use the Prometheus metrics of service::telemetry",
+}
+_SECTIONS = (Kind.RECEIVER, Kind.PROCESSOR, Kind.EXPORTER, Kind.EXTENSION, Kind.CONNECTOR)
+
+
+class MetricsTelemetryConfig(ComponentConfig):
+    """``service::telemetry::metrics``: the collector's own Prometheus endpoint."""
+
+    level: str = Field("basic", pattern="^(none|basic|normal|detailed)$", description="none disables the endpoint.")
+    address: HostPort = Field("127.0.0.1:8888", description="host:port of the Prometheus endpoint.")
+
+
+class LogsTelemetryConfig(ComponentConfig):
+    """``service::telemetry::logs``: the collector's own log output."""
+
+    level: str = Field("info", pattern="^(?i:debug|info|warn|error)$", description="Minimum log level.")
+    encoding: str = Field("console", pattern="^(console|json)$", description="Log line format.")
+
+
+class TelemetryConfig(ComponentConfig):
+    """``service::telemetry``."""
+
+    metrics: MetricsTelemetryConfig = Field(default_factory=MetricsTelemetryConfig)
+    logs: LogsTelemetryConfig = Field(default_factory=LogsTelemetryConfig)
+
+
+class PipelineModel(ComponentConfig):
+    """One entry of ``service::pipelines``."""
+
+    receivers: list[ComponentIDField] = Field(default_factory=list)
+    processors: list[ComponentIDField] = Field(default_factory=list)
+    exporters: list[ComponentIDField] = Field(default_factory=list)
+
+
+class ServiceModel(ComponentConfig):
+    """The ``service`` section."""
+
+    extensions: list[ComponentIDField] = Field(default_factory=list)
+    pipelines: dict[str, PipelineModel | None] = Field(default_factory=dict)
+    telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """A validated pipeline: its ID (``traces/name``), signal and component IDs in order."""
+
+    id: ComponentID
+    signal: Signal
+    receivers: tuple[ComponentID, ...]
+    processors: tuple[ComponentID, ...]
+    exporters: tuple[ComponentID, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """A validated collector configuration."""
+
+    receivers: Mapping[ComponentID, ComponentConfig] = field(default_factory=dict)
+    processors: Mapping[ComponentID, ComponentConfig] = field(default_factory=dict)
+    exporters: Mapping[ComponentID, ComponentConfig] = field(default_factory=dict)
+    extensions: Mapping[ComponentID, ComponentConfig] = field(default_factory=dict)
+    connectors: Mapping[ComponentID, ComponentConfig] = field(default_factory=dict)
+    service_extensions: tuple[ComponentID, ...] = ()
+    pipelines: Mapping[ComponentID, Pipeline] = field(default_factory=dict)
+    telemetry: TelemetryConfig = field(default_factory=TelemetryConfig)
+
+    def of(self, kind: Kind) -> Mapping[ComponentID, ComponentConfig]:
+        """The configured components of ``kind``."""
+        return getattr(self, kind.section)  # type: ignore[no-any-return]
+
+
+def pydantic_errors(exc: ValidationError, prefix: str, model: type[ComponentConfig] | None = None) -> list[ConfigError]:
+    """Turn a pydantic ``ValidationError`` into ``ConfigError``s with ``::`` paths under ``prefix``."""
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        path = "::".join([prefix, *loc]) if prefix else "::".join(loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "invalid key"
+            if model is not None and len(loc) == 1:
+                msg += f" (valid keys: {', '.join(sorted(model.model_fields))})"
+        out.append(ConfigError(path, msg))
+    return out
+
+
+def _component_section(
+    kind: Kind, raw: Any, registry: Registry, errors: list[ConfigError], declared: set[ComponentID]
+) -> dict[ComponentID, ComponentConfig]:
+    section = kind.section
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        errors.append(ConfigError(section, f"expected a mapping of component IDs, got {type(raw).__name__}"))
+        return {}
+    factories = registry.of(kind)
+    out: dict[ComponentID, ComponentConfig] = {}
+    for key, body in raw.items():
+        try:
+            cid = ComponentID.parse(str(key))
+        except ValueError as exc:
+            errors.append(ConfigError(f"{section}::{key}", str(exc)))
+            continue
+        factory = factories.get(cid.type)
+        if factory is not None:
+            declared.add(cid)  # defined, even if its settings are wrong: no "not configured" follow-up
+        if factory is None:
+            hint = UNSUPPORTED.get(cid.type)
+            if hint is None:
+                valid = ", ".join(sorted(factories))
+                hint = f'unknown type: "{cid.type}" for id: "{cid}" (valid values: [{valid}])'
+            errors.append(ConfigError(f"{section}::{cid}", hint))
+            continue
+        try:
+            out[cid] = factory.config.model_validate({} if body is None else body)
+        except ValidationError as exc:
+            errors.extend(pydantic_errors(exc, f"{section}::{cid}", factory.config))
+    return out
+
+
+def _check_refs(
+    path: str, role: str, ids: list[ComponentID], known: set[ComponentID], errors: list[ConfigError]
+) -> None:
+    seen: set[ComponentID] = set()
+    for cid in ids:
+        if cid not in known:
+            errors.append(ConfigError(path, f'references {role} "{cid}" which is not configured'))
+        elif cid in seen:
+            errors.append(ConfigError(path, f'references {role} "{cid}" multiple times'))
+        seen.add(cid)
+
+
+def _pipelines(
+    service: ServiceModel, declared: dict[Kind, set[ComponentID]], registry: Registry, errors: list[ConfigError]
+) -> dict[ComponentID, Pipeline]:
+    out: dict[ComponentID, Pipeline] = {}
+    if not service.pipelines:
+        errors.append(ConfigError("service::pipelines", "service must have at least one pipeline"))
+    for key, model in service.pipelines.items():
+        path = f"service::pipelines::{key}"
+        try:
+            pid = ComponentID.parse(key)
+        except ValueError as exc:
+            errors.append(ConfigError(path, str(exc)))
+            continue
+        if pid.type not in Signal.__members__.values():
+            errors.append(ConfigError(path, f'pipeline type "{pid.type}" is not supported (use traces, metrics or logs)'))
+            continue
+        signal = Signal(pid.type)
+        model = model or PipelineModel()
+        if not model.receivers:
+            errors.append(ConfigError(path, "must have at least one receiver"))
+        if not model.exporters:
+            errors.append(ConfigError(path, "must have at least one exporter"))
+        connectors = declared[Kind.CONNECTOR]
+        _check_refs(path, "receiver", model.receivers, declared[Kind.RECEIVER] | connectors, errors)
+        _check_refs(path, "processor", model.processors, declared[Kind.PROCESSOR], errors)
+        _check_refs(path, "exporter", model.exporters, declared[Kind.EXPORTER] | connectors, errors)
+        _check_signals(path, signal, model, registry, errors)
+        out[pid] = Pipeline(pid, signal, tuple(model.receivers), tuple(model.processors), tuple(model.exporters))
+    return out
+
+
+def _check_signals(path: str, signal: Signal, model: PipelineModel, registry: Registry, errors: list[ConfigError]) -> None:
+    for role, kind, ids in (("receiver", Kind.RECEIVER, model.receivers), ("processor", Kind.PROCESSOR, model.processors),
+                            ("exporter", Kind.EXPORTER, model.exporters)):
+        for cid in ids:
+            factory = registry.of(kind).get(cid.type)
+            if factory is not None and signal not in factory.signals():  # type: ignore[union-attr]
+                errors.append(ConfigError(path, f'{role} "{cid}" does not support {signal.value}'))
+
+
+def build_config(raw: Mapping[str, Any], registry: Registry) -> Config:
+    """Validate the merged YAML mapping against ``registry``.
+
+    Raises:
+        ConfigErrors: every problem found, in file order.
+    """
+    errors: list[ConfigError] = []
+    known = {kind.section for kind in _SECTIONS} | {"service"}
+    errors.extend(ConfigError(str(k), f"invalid key (valid keys: {', '.join(sorted(known))})") for k in raw if k not in known)
+    declared: dict[Kind, set[ComponentID]] = {kind: set() for kind in _SECTIONS}
+    sections = {kind: _component_section(kind, raw.get(kind.section), registry, errors, declared[kind])
+                for kind in _SECTIONS}
+    try:
+        service = ServiceModel.model_validate(raw.get("service") or {})
+    except ValidationError as exc:
+        errors.extend(pydantic_errors(exc, "service", ServiceModel))
+        raise ConfigErrors(errors) from None
+    for kind in (Kind.RECEIVER, Kind.EXPORTER):
+        if not raw.get(kind.section):
+            errors.append(ConfigError("", f"no {kind.value} configuration specified in config"))
+    _check_refs("service::extensions", "extension", service.extensions, declared[Kind.EXTENSION], errors)
+    pipelines = _pipelines(service, declared, registry, errors)
+    if errors:
+        raise ConfigErrors(errors)
+    return Config(**{kind.section: sections[kind] for kind in _SECTIONS}, service_extensions=tuple(service.extensions),  # type: ignore[arg-type]
+                  pipelines=pipelines, telemetry=service.telemetry)
+
+
+def load_config(sources: list[str], registry: Registry, env: Mapping[str, str] | None = None) -> Config:
+    """Read, merge, expand and validate configuration sources (see ``config.loader``)."""
+    from otelray.collector.config.loader import load_raw
+
+    return build_config(load_raw(sources, env), registry)

@@ -1,0 +1,1 @@
+"""Exporters, one package per component type named as in ADOT YAML."""

@@ -1,0 +1,1 @@
+"""Processors, one package per component type named as in ADOT YAML."""

@@ -1,0 +1,1 @@
+"""Receivers, one package per component type named as in ADOT YAML."""

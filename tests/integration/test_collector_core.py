@@ -1,0 +1,137 @@
+"""The collector as users run it: `otelray collector --config` with the upstream OTel SDK exporters."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcSpanExporter
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+from tests.integration.conftest import free_port, start_collector
+
+pytestmark = pytest.mark.integration
+
+PIPELINE = """
+receivers:
+  otlp:
+    protocols:
+      grpc: {{endpoint: "127.0.0.1:{grpc}"}}
+      http: {{endpoint: "127.0.0.1:{http}"}}
+processors:
+  batch: {{timeout: 50ms}}
+exporters:
+  file: {{path: "{out}", flush_interval: 0s}}
+  debug: {{verbosity: basic}}
+service:
+  telemetry: {{metrics: {{address: "127.0.0.1:{{metrics_port}}"}}}}
+  pipelines:
+    traces: {{receivers: [otlp], processors: [batch], exporters: [file, debug]}}
+"""
+
+
+def send_spans(exporter, service: str, count: int) -> None:
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    provider.add_span_processor(BatchSpanProcessor(exporter, max_export_batch_size=200))
+    tracer = provider.get_tracer("otelray.tests")
+    for i in range(count):
+        with tracer.start_as_current_span(f"{service}-{i}"):
+            pass
+    provider.shutdown()
+
+
+def spans_in(path: Path) -> list[tuple[str, str]]:
+    out = []
+    for line in path.read_text().splitlines():
+        for rs in json.loads(line)["resourceSpans"]:
+            service = next(a["value"]["stringValue"] for a in rs["resource"]["attributes"] if a["key"] == "service.name")
+            out += [(service, span["name"]) for ss in rs["scopeSpans"] for span in ss["spans"]]
+    return out
+
+
+def wait_until(check, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def collector(tmp_path):
+    grpc_port, http_port = free_port(), free_port()
+    out = tmp_path / "spans.jsonl"
+    proc = start_collector(PIPELINE.format(grpc=grpc_port, http=http_port, out=out), tmp_path)
+    yield proc, grpc_port, http_port, out
+    proc.stop()
+
+
+def test_sdk_grpc_and_http_exporters_deliver_every_span_to_the_file(collector):
+    proc, grpc_port, http_port, out = collector
+    send_spans(GrpcSpanExporter(endpoint=f"127.0.0.1:{grpc_port}", insecure=True), "svc-grpc", 300)
+    send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http_port}/v1/traces"), "svc-http", 250)
+    wait_until(lambda: len(spans_in(out)) >= 550)
+    got = spans_in(out)
+    assert sorted(got) == sorted([("svc-grpc", f"svc-grpc-{i}") for i in range(300)]
+                                 + [("svc-http", f"svc-http-{i}") for i in range(250)])
+    assert proc.metric("otelcol_receiver_accepted_spans_total", transport="grpc") == 300
+    assert proc.metric("otelcol_receiver_accepted_spans_total", transport="http") == 250
+    assert proc.metric("otelcol_exporter_sent_spans_total", exporter="file") == 550
+    assert proc.stop() == 0
+    assert "Shutdown complete." in proc.log.read_text()
+
+
+def test_malformed_payloads_get_400_and_the_collector_keeps_running(collector):
+    proc, _, http_port, out = collector
+    url = f"http://127.0.0.1:{http_port}/v1/traces"
+    bad = [
+        (b"\x0a\xff\xff\xff\xff", {"content-type": "application/x-protobuf"}),
+        (b'{"resourceSpans": "nope"}', {"content-type": "application/json"}),
+        (b"\x1f\x8b\x08\x00garbage", {"content-type": "application/x-protobuf", "content-encoding": "gzip"}),
+    ]
+    for body, headers in bad:
+        r = httpx.post(url, content=body, headers=headers, timeout=5)
+        assert r.status_code == 400, r.text
+    assert httpx.post(url, content=b"", headers={"content-type": "text/xml"}, timeout=5).status_code == 415
+    send_spans(HttpSpanExporter(endpoint=url), "after-garbage", 3)
+    wait_until(lambda: len(spans_in(out)) >= 3)
+    assert proc.process.poll() is None
+
+
+def _validate(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(text)
+    return subprocess.run([sys.executable, "-m", "otelray", "collector", "validate", "--config", str(cfg)],
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("receivers:\n  otlp:\n    protocols: [grpc\n", "invalid YAML at line 4, column 1"),
+        ("receivers: {otlp: }\nexporters: {awsxrayy: }\nservice: {pipelines: {traces: {receivers: [otlp], exporters: [awsxrayy]}}}\n",
+         'exporters::awsxrayy: unknown type: "awsxrayy" for id: "awsxrayy" (valid values: ['),
+        ("receivers: {otlp: }\nprocessors: {batch: {send_batch_size: many}}\nexporters: {debug: }\n"
+         "service: {pipelines: {traces: {receivers: [otlp], processors: [batch], exporters: [debug]}}}\n",
+         "processors::batch::send_batch_size: Input should be a valid integer"),
+    ],
+)
+def test_validate_prints_precise_errors(tmp_path, text, expected):
+    result = _validate(tmp_path, text)
+    assert result.returncode == 1
+    assert expected in result.stderr
+    assert "otelray collector validate" in result.stderr
+
+
+def test_validate_accepts_a_good_config(tmp_path):
+    result = _validate(tmp_path, "receivers: {otlp: }\nexporters: {debug: }\n"
+                                 "service: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}\n")
+    assert result.returncode == 0 and "Configuration is valid: 1 pipeline(s)" in result.stdout

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from otelray.collector.component import ComponentID, Signal
+from otelray.collector.config.model import build_config
+from otelray.collector.errors import ConfigErrors
+from otelray.collector.registry import make_registry
+from otelray.collector.testing import nop_factories
+from otelray.collector.testing.sinkexporter import test_registry
+
+TESTDATA = Path(__file__).parent / "testdata"
+INVALID = yaml.safe_load((TESTDATA / "invalid_configs.yaml").read_text())
+
+
+def _core_registry():
+    # built-ins without third-party plugins, plus nop, so error texts listing types stay stable
+    from otelray.collector.registry import load_registry
+
+    base = load_registry(builtin=("otelray.collector.receivers.otlp:factory", "otelray.collector.processors.batch:factory",
+                                  "otelray.collector.exporters.debug:factory", "otelray.collector.exporters.file:factory"),
+                         plugins=False)
+    return make_registry([*base.factories(), *nop_factories()])
+
+
+@pytest.mark.parametrize("case", sorted(INVALID))
+def test_invalid_configs_report_every_error_with_its_path(case):
+    with pytest.raises(ConfigErrors) as info:
+        build_config(INVALID[case]["config"], _core_registry())
+    assert str(info.value) == INVALID[case]["error"]
+
+
+def test_valid_config_builds_the_expected_model():
+    raw = yaml.safe_load((TESTDATA / "valid.yaml").read_text())
+    cfg = build_config(raw, test_registry())
+    otlp = cfg.receivers[ComponentID("otlp")]
+    assert otlp.protocols.grpc.endpoint == "0.0.0.0:4317" and otlp.protocols.http is None
+    batch = cfg.processors[ComponentID("batch", "traces")]
+    assert (batch.timeout, batch.send_batch_size, batch.send_batch_max_size) == (timedelta(seconds=1), 50, 0)
+    assert cfg.processors[ComponentID("batch")] == type(batch)()  # `batch:` with no keys = defaults
+    pipes = cfg.pipelines
+    assert list(pipes) == [ComponentID("traces"), ComponentID("traces", "second"), ComponentID("metrics")]
+    assert pipes[ComponentID("traces", "second")].signal is Signal.TRACES
+    assert pipes[ComponentID("traces")].exporters == (ComponentID("sink"), ComponentID("sink", "b"))
+    assert cfg.telemetry.metrics.address == "127.0.0.1:0" and cfg.telemetry.logs.level == "debug"
