@@ -45,12 +45,15 @@ class UdpPoller:
         host: address to bind (``127.0.0.1`` by default in otelray; ADOT configs use ``0.0.0.0``).
         port: UDP port (0 picks a free one; see ``address`` after ``start``).
         on_document: called with the document bytes of every valid datagram.
+        on_rejected: called with the reason of every rejected datagram (e.g. to feed a metric).
     """
 
-    def __init__(self, host: str, port: int, on_document: Callable[[bytes], None]) -> None:
+    def __init__(self, host: str, port: int, on_document: Callable[[bytes], None],
+                 on_rejected: Callable[[str], None] | None = None) -> None:
         self._host = host
         self._port = port
         self._on_document = on_document
+        self._on_rejected = on_rejected
         self._transport: asyncio.DatagramTransport | None = None
         self.received = 0
         self.rejected: Counter[str] = Counter()
@@ -92,6 +95,8 @@ class UdpPoller:
     def count_rejection(self, reason: str, message: str) -> None:
         """Count one rejected datagram and log it, rate-limited to one line per second."""
         self.rejected[reason] += 1
+        if self._on_rejected is not None:
+            self._on_rejected(reason)
         now = time.monotonic()
         if now - self._last_log >= _LOG_INTERVAL:
             more = f" ({self._unlogged} more rejected since the last report)" if self._unlogged else ""

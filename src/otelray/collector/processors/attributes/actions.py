@@ -16,7 +16,9 @@ Actions run in the order configured, each on one attribute map:
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import re
 from collections.abc import Callable, MutableSequence, Sequence
 from typing import Any, Literal
@@ -25,7 +27,7 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from pydantic import Field, model_validator
 
 from otelray.collector.config.blocks import ComponentConfig
-from otelray.translate.to_xray.values import as_string
+from otelray.collector.processors.filter.paths import to_python
 
 ActionName = Literal["insert", "update", "upsert", "delete", "hash", "extract", "convert"]
 Scalar = str | bool | int | float
@@ -73,6 +75,22 @@ def _check_action(cfg: ActionConfig) -> None:
     elif cfg.action == "convert":
         if not cfg.key or not cfg.converted_type:
             raise ValueError('action "convert" needs "key" and "converted_type" (int, double or string)')
+
+
+def as_string(value: AnyValue) -> str:
+    """Any attribute value as text (pdata ``AsString``): booleans lower-case, maps and lists as JSON."""
+    kind = value.WhichOneof("value")
+    if kind is None:
+        return ""
+    if kind == "string_value":
+        return value.string_value
+    if kind == "bool_value":
+        return "true" if value.bool_value else "false"
+    if kind == "bytes_value":
+        return base64.b64encode(value.bytes_value).decode("ascii")
+    if kind in ("array_value", "kvlist_value"):
+        return json.dumps(to_python(value), separators=(",", ":"), sort_keys=True, default=str)
+    return str(getattr(value, kind))
 
 
 def to_any_value(value: Any) -> AnyValue:

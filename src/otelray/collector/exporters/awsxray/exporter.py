@@ -1,0 +1,128 @@
+"""The ``awsxray`` exporter: OTLP spans → segment documents → ``PutTraceSegments`` (contrib ``awsxray.go``).
+
+Per batch (adot-collector.md §1.14): every span is translated with ``otelray.translate.to_xray``;
+spans that cannot be translated are counted (``otelcol_exporter_awsxray_translation_errors_total``
+by code) and logged once per batch, the rest are sent in chunks of 50. Documents X-Ray reports as
+unprocessed are counted (``otelcol_exporter_awsxray_unprocessed_segments_total`` by error code) and
+logged once per call. Translation and the blocking botocore calls run in a worker pool of
+``num_workers`` threads so the event loop keeps receiving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from otelray.collector.aws.errors import AwsConfigError
+from otelray.collector.aws.session import AssumeRole, make_session, resolve_region
+from otelray.collector.aws.xray_client import XRayClient, XRayClientOptions
+from otelray.collector.component import Host, Settings
+from otelray.collector.consumer import TracesBatch
+from otelray.collector.errors import ComponentError
+from otelray.collector.exporters.awsxray.config import AwsXrayExporterConfig
+from otelray.collector.exporters.awsxray.telemetry import TelemetryRecorder
+from otelray.collector.featuregate import GATES
+from otelray.translate.options import TranslateOptions
+from otelray.translate.to_xray import translate_spans
+
+
+class AwsXrayPusher:
+    """Translates and sends trace batches to X-Ray; wrapped by the exporter helper."""
+
+    def __init__(self, settings: Settings, config: AwsXrayExporterConfig) -> None:
+        self.settings = settings
+        self.config = config
+        self.options = TranslateOptions(
+            indexed_attributes=tuple(config.indexed_attributes),
+            index_all_attributes=config.index_all_attributes,
+            log_group_names=tuple(config.aws_log_groups),
+            skip_timestamp_validation=GATES.is_enabled("exporter.awsxray.skiptimestampvalidation"),
+            allow_dot_in_annotation_keys=GATES.is_enabled("exporter.xray.allowDot"),
+        )
+        self._client: XRayClient | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._recorder: TelemetryRecorder | None = None
+        tel = settings.telemetry
+        self._translation_errors = lambda code: tel.counter(
+            "otelcol_exporter_awsxray_translation_errors", "Spans the awsxray exporter could not translate.",
+            code=code)
+        self._unprocessed = lambda code: tel.counter(
+            "otelcol_exporter_awsxray_unprocessed_segments",
+            "Segment documents X-Ray returned in UnprocessedTraceSegments.", code=code)
+
+    async def start(self, host: Host) -> None:
+        """Resolve region and credentials and create the botocore client (off the event loop)."""
+        cfg = self.config
+        try:
+            region = await asyncio.to_thread(resolve_region, cfg.region, local_mode=cfg.local_mode)
+            session = await asyncio.to_thread(
+                make_session, region, assume_role=AssumeRole(arn=cfg.role_arn, external_id=cfg.external_id))
+        except AwsConfigError as exc:
+            raise ComponentError(self.settings.id, str(exc)) from exc
+        options = XRayClientOptions(
+            region=region, endpoint=cfg.endpoint, max_retries=cfg.max_retries,
+            request_timeout_seconds=float(cfg.request_timeout_seconds), num_workers=cfg.num_workers,
+            no_verify_ssl=cfg.no_verify_ssl, proxy_address=cfg.proxy_address,
+            exec_env=os.environ.get("AWS_EXECUTION_ENV", ""),
+        )
+        self._client = await asyncio.to_thread(XRayClient, session, options)
+        self._pool = ThreadPoolExecutor(max_workers=cfg.num_workers, thread_name_prefix=f"awsxray-{self.settings.id}")
+        if cfg.telemetry.enabled:
+            self._recorder = TelemetryRecorder(self._client, cfg.telemetry, cfg.resource_arn, self.settings.logger)
+            self._recorder.start()
+        if session.get_credentials() is None:
+            self.settings.logger.warning("no AWS credentials found; PutTraceSegments will fail until some are")
+
+    async def push(self, batch: TracesBatch) -> None:
+        """Translate and send one batch; raises the mapped error of the first failed call."""
+        if self._client is None or self._pool is None:
+            raise ComponentError(self.settings.id, "exporter used before start")
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._pool, self._send, batch)
+
+    def _send(self, batch: TracesBatch) -> None:
+        result = translate_spans(batch.resource_spans, options=self.options, now=time.time())
+        if result.errors:
+            self._count_translation_errors(result.errors)
+        if self._recorder is not None:
+            self._recorder.received(len(result.documents) + len(result.errors), rejected=len(result.errors))
+        if not result.documents:
+            return
+        client = self._client
+        if client is None:  # shut down while this batch waited for a worker
+            raise ComponentError(self.settings.id, "exporter shut down while sending")
+        try:
+            stats = client.put_documents(result.documents)
+        except Exception as exc:
+            if self._recorder is not None:
+                self._recorder.connection_error(exc)
+            raise
+        for code, n in stats.unprocessed_codes.items():
+            self._unprocessed(code).inc(n)
+        if self._recorder is not None:
+            self._recorder.sent(stats.sent, rejected=stats.unprocessed)
+
+    def _count_translation_errors(self, errors: list[Any]) -> None:
+        codes = Counter(err.code for err in errors)
+        for code, n in codes.items():
+            self._translation_errors(code).inc(n)
+        first = errors[0]
+        self.settings.logger.warning(
+            "awsxray: dropped %d span(s) that cannot be translated to X-Ray (%s); first: span %s: %s",
+            len(errors), ", ".join(f"{c}={n}" for c, n in sorted(codes.items())), first.item_id, first.reason)
+
+    async def shutdown(self) -> None:
+        """Stop telemetry, the worker pool and the HTTP connections. Safe twice and without start."""
+        if self._recorder is not None:
+            await self._recorder.stop()
+            self._recorder = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
