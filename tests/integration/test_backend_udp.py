@@ -71,6 +71,12 @@ def test_sdk_segment_with_subsegments(backend: Any, xray: Any) -> None:
 
     summaries = xray.get_trace_summaries(StartTime=time.time() - 60, EndTime=time.time() + 5)["TraceSummaries"]
     assert segment.trace_id in [s["Id"] for s in summaries]
+    slow = xray.get_trace_summaries(StartTime=time.time() - 60, EndTime=time.time() + 5,
+                                    FilterExpression='service("checkout") AND responsetime > 0.1')
+    assert segment.trace_id in [s["Id"] for s in slow["TraceSummaries"]]
+    fast = xray.get_trace_summaries(StartTime=time.time() - 60, EndTime=time.time() + 5,
+                                    FilterExpression='service("checkout") AND responsetime > 5')
+    assert segment.trace_id not in [s["Id"] for s in fast["TraceSummaries"]]
 
 
 def test_sdk_streaming_sends_independent_subsegments(backend: Any, xray: Any) -> None:

@@ -1,57 +1,101 @@
 """The seam between the trace store and trace analysis (summaries, filters, graphs, inferred segments).
 
-The store calls ``summarize`` whenever a trace's documents change and keeps its result with the
-trace; the read operations turn stored rows back into API shapes through the other functions here.
-Until the analysis modules are part of the build, only the values the store itself indexes are
-reported (Id, StartTime, Duration, IsPartial), and features that need analysis raise an
-``InvalidRequestException`` naming what is missing.
+The store calls ``summarize`` whenever a trace's documents change and keeps the result — the
+``facts.SUMMARY_COLUMNS`` row of ``TraceFacts`` — with the trace. Read operations turn stored rows
+back into ``TraceFacts`` and hand them to ``filters``, ``graph`` and ``stats``; a filter expression's
+SQL pushdown narrows the rows the store returns before the exact test runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from otelray.service.errors import InvalidRequestException
-from otelray.service.store.base import Summarizer, TraceRow
+from otelray.service.facts import TraceFacts, trace_facts
+from otelray.service.filters import GroupResolver, compile_filter
+from otelray.service.graph import build_service_graph, trace_graph
+from otelray.service.inferred import inferred_segments
+from otelray.service.stats import time_series_statistics
+from otelray.service.store.base import TraceRow
 
-#: A compiled filter expression: row → matches?
-RowFilter = Callable[[TraceRow], bool]
+__all__ = [
+    "RowFilter",
+    "compile_expression",
+    "facts_of",
+    "inferred_segments",
+    "service_graph",
+    "summarize",
+    "summary",
+    "time_series",
+    "traces_graph",
+]
 
 
-def summarizer() -> Summarizer | None:
-    """The function the store derives per-trace values with (``None``: store columns only)."""
-    return None
+def summarize(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """The summary columns of one trace (the store's ``Summarizer``)."""
+    return trace_facts(documents).to_row()
+
+
+def facts_of(row: TraceRow) -> TraceFacts | None:
+    """The ``TraceFacts`` of a stored row (``None`` if they could not be derived)."""
+    if row.facts is None:
+        return None
+    return TraceFacts.from_row({"trace_id": row.trace_id, "facts": row.facts})
 
 
 def summary(row: TraceRow) -> dict[str, Any]:
     """The API ``TraceSummary`` of a stored trace."""
-    return {
-        "Id": row.trace_id,
-        "StartTime": row.start,
-        "Duration": max(0.0, row.end - row.start),
-        "IsPartial": row.partial,
-    }
+    facts = facts_of(row)
+    if facts is not None:
+        return facts.summary()
+    # derivation failed for this trace (counted by the store): report what the store itself knows
+    return {"Id": row.trace_id, "StartTime": row.start, "Duration": max(0.0, row.end - row.start),
+            "IsPartial": row.partial}
 
 
-def compile_expression(expression: str) -> RowFilter:
+@dataclass(frozen=True, slots=True)
+class RowFilter:
+    """A compiled filter expression: an SQL pre-filter for the store and the exact test on rows."""
+
+    where: tuple[str, tuple[Any, ...]] | None
+    exact: bool
+    test: Callable[[TraceFacts], bool]
+
+    def __call__(self, row: TraceRow) -> bool:
+        if self.exact:
+            return True
+        facts = facts_of(row)
+        return facts is not None and self.test(facts)
+
+
+def compile_expression(expression: str, groups: GroupResolver | None = None) -> RowFilter:
     """Compile an X-Ray filter expression; raises ``InvalidRequestException`` with the position."""
-    raise InvalidRequestException(
-        "FilterExpression is not supported by this build: the filter-expression engine "
-        "(otelray.service.filters) is not installed"
-    )
+    compiled = compile_filter(expression, groups)
+    sql = compiled.sql()
+    where = None if sql.clause == "1" else (sql.clause, tuple(sql.params))
+    return RowFilter(where=where, exact=sql.exact, test=compiled.matches)
 
 
-def inferred_segments(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The inferred segments X-Ray adds to a compiled trace (DG "Getting data", §4.3)."""
-    return []
+def _facts(rows: Iterable[TraceRow]) -> Iterator[TraceFacts]:
+    for row in rows:
+        facts = facts_of(row)
+        if facts is not None:
+            yield facts
 
 
 def service_graph(rows: Iterable[TraceRow], start: float, end: float) -> list[dict[str, Any]]:
-    """The API ``Service`` list for the traces in ``rows``."""
-    raise InvalidRequestException("GetServiceGraph needs otelray.service.graph, which this build lacks")
+    """The API ``Service`` list of the traces in ``rows`` over ``[start, end)``."""
+    return build_service_graph(_facts(rows), start, end)
 
 
-def trace_graph(rows: Iterable[TraceRow]) -> list[dict[str, Any]]:
-    """The API ``Service`` list of the given traces."""
-    raise InvalidRequestException("GetTraceGraph needs otelray.service.graph, which this build lacks")
+def traces_graph(rows: Iterable[TraceRow]) -> list[dict[str, Any]]:
+    """The API ``Service`` list of the given traces (GetTraceGraph)."""
+    return trace_graph(_facts(rows))
+
+
+def time_series(
+    rows: Iterable[TraceRow], start: float, end: float, period: int, selector: str | None
+) -> list[dict[str, Any]]:
+    """``TimeSeriesServiceStatistics`` entries for the traces in ``rows``."""
+    return time_series_statistics(_facts(rows), start, end, period, selector)

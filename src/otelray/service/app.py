@@ -17,10 +17,11 @@ from typing import Any
 
 import orjson
 
+from otelray.service import graphs, traces
 from otelray.service.context import ServiceContext
 from otelray.service.errors import InvalidRequestException, ServiceError
+from otelray.service.ops import HANDLERS as CONFIG_HANDLERS
 from otelray.service.routing import route_for, validate_input
-from otelray.service.traces import OPERATIONS
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ Send = Callable[[Message], Awaitable[None]]
 
 #: Largest request body accepted (PutTraceSegments of 50 × 64 KB documents, JSON-escaped, fits).
 MAX_BODY_BYTES = 5 * 1024 * 1024
-_JSON = [(b"content-type", b"application/json")]
+#: The operations this package answers itself; the configuration operations come from ``ops``.
+OPERATIONS = {**traces.OPERATIONS, **graphs.OPERATIONS}
 
 
 class _InternalError(ServiceError):
@@ -81,7 +83,7 @@ class XRayApp:
         handler = OPERATIONS.get(operation)
         if handler is not None:
             return await handler(self.ctx, params)
-        config_handler = _config_handlers().get(operation)
+        config_handler = CONFIG_HANDLERS.get(operation)
         if config_handler is None or self.ctx.config is None:
             raise InvalidRequestException(f"{operation} is not implemented by otelray (see the README's X-Ray table)")
         return await asyncio.to_thread(config_handler, self.ctx.config, params, self.ctx.clock())
@@ -127,11 +129,6 @@ def _json(body: bytes) -> object:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise InvalidRequestException(f"request body is not valid JSON: {exc}") from None
-
-
-def _config_handlers() -> dict[str, Callable[[Any, dict[str, Any], float], dict[str, Any]]]:
-    """Operations owned by the configuration part of the service (sampling, groups, …)."""
-    return {}
 
 
 async def _respond(

@@ -18,6 +18,7 @@ import uvloop
 
 from otelray.service import analysis
 from otelray.service.app import XRayApp
+from otelray.service.config_store import ConfigState
 from otelray.service.context import ServiceContext
 from otelray.service.ingest import Ingest
 from otelray.service.metrics import BackendMetrics
@@ -39,14 +40,21 @@ class BackendSettings:
 
 def open_context(settings: BackendSettings) -> ServiceContext:
     """Open the store and the service state under ``settings.data_dir``."""
-    store = SQLiteStore(
-        settings.data_dir, summarize=analysis.summarizer(), retention_days=settings.retention_days
-    )
+    store = SQLiteStore(settings.data_dir, summarize=analysis.summarize, retention_days=settings.retention_days)
+    config = ConfigState.open(settings.data_dir)
     metrics = BackendMetrics()
     metrics.add_source(
         "otelray_backend_store", "Rows and bytes in the trace store", store.counts, label="kind", gauge=True
     )
-    return ServiceContext(store=store, metrics=metrics, ingest=Ingest(store, metrics))
+    metrics.add_source(
+        "otelray_backend_config_events", "Configuration API events (rejections by operation and code)",
+        lambda: dict(config.counters), label="event",
+    )
+    metrics.add_source(
+        "otelray_backend_summary_failures", "Traces whose summary could not be derived",
+        lambda: {"store": store.summary_failures}, label="part",
+    )
+    return ServiceContext(store=store, metrics=metrics, ingest=Ingest(store, metrics), config=config)
 
 
 async def serve(settings: BackendSettings) -> None:

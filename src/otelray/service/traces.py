@@ -2,6 +2,7 @@
 trace data", "Getting data from X-Ray"): PutTraceSegments, PutTelemetryRecords, BatchGetTraces,
 GetTraceSummaries, GetTraceGraph, GetServiceGraph.
 
+``TracesProcessedCount`` counts the traces a page examined after the filter's SQL pushdown.
 Every handler is ``async (ctx, params) -> response dict`` with ``params`` already checked against the
 operation's input shape; timestamps are float epoch seconds both ways. Reads run on worker threads
 (one SQLite read connection each) so the event loop keeps ingesting.
@@ -99,8 +100,8 @@ async def get_trace_summaries(ctx: ServiceContext, params: dict[str, Any]) -> di
     if end < start:
         raise InvalidRequestException("EndTime must not be before StartTime")
     range_type = TimeRangeType(params.get("TimeRangeType", TimeRangeType.TRACE_ID.value))
-    expression = _expression(ctx, params)
-    matches = analysis.compile_expression(expression) if expression else None
+    expression = scoped_expression(ctx, params)
+    matches = compile_scoped(ctx, expression)
     keep = _sampler(params)
     request = pagination.fingerprint(
         "GetTraceSummaries", start, end, range_type.value, expression, keep[1] if keep else None
@@ -114,6 +115,26 @@ async def get_trace_summaries(ctx: ServiceContext, params: dict[str, Any]) -> di
     return await asyncio.to_thread(_summaries_page, ctx, query, cursor)
 
 
+def scoped_expression(ctx: ServiceContext, params: dict[str, Any]) -> str | None:
+    """The request's FilterExpression, ANDed with the expression of its GroupName/GroupARN if any."""
+    expression = params.get("FilterExpression") or None
+    name, arn = params.get("GroupName"), params.get("GroupARN")
+    if (name is None and arn is None) or ctx.config is None:
+        return expression
+    group = ctx.config.group_filter(name, arn)
+    if not group:
+        return expression
+    return f"({group}) AND ({expression})" if expression else group
+
+
+def compile_scoped(ctx: ServiceContext, expression: str | None) -> analysis.RowFilter | None:
+    """Compile an expression, resolving ``group.name``/``group.arn`` through the config state."""
+    if not expression:
+        return None
+    resolver = ctx.config.resolve_group if ctx.config is not None else None
+    return analysis.compile_expression(expression, resolver)
+
+
 @dataclass(frozen=True, slots=True)
 class _SummaryQuery:
     range_type: TimeRangeType
@@ -122,6 +143,10 @@ class _SummaryQuery:
     matches: analysis.RowFilter | None
     keep: Callable[[str], bool] | None
     request: str
+
+    @property
+    def where(self) -> tuple[str, tuple[Any, ...]] | None:
+        return self.matches.where if self.matches is not None else None
 
     def wants(self, row: TraceRow) -> bool:
         return (self.keep is None or self.keep(row.trace_id)) and (self.matches is None or self.matches(row))
@@ -134,7 +159,9 @@ def _summaries_page(ctx: ServiceContext, query: _SummaryQuery, cursor: Cursor | 
     approximate = cursor.time if cursor else query.end
     exhausted = False
     while len(summaries) < SUMMARY_PAGE_SIZE and processed < SUMMARY_SCAN_BUDGET:
-        rows = ctx.store.scan(query.range_type, query.start, query.end, before=cursor, limit=_SCAN_CHUNK)
+        rows = ctx.store.scan(
+            query.range_type, query.start, query.end, before=cursor, limit=_SCAN_CHUNK, where=query.where
+        )
         consumed = 0
         for row in rows:
             consumed += 1
@@ -155,12 +182,6 @@ def _summaries_page(ctx: ServiceContext, query: _SummaryQuery, cursor: Cursor | 
     if not exhausted and cursor is not None:
         out["NextToken"] = pagination.encode([cursor.time, cursor.trace_id], query.request)
     return out
-
-
-def _expression(ctx: ServiceContext, params: dict[str, Any]) -> str | None:
-    """The request's FilterExpression, combined with its group's expression when a group is named."""
-    expression = params.get("FilterExpression") or None
-    return expression
 
 
 def _sampler(params: dict[str, Any]) -> tuple[Callable[[str], bool], float] | None:

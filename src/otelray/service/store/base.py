@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-#: Turns all documents of one trace into the trace's derived values (a JSON-serialisable dict),
-#: or ``None`` when nothing is derived. The service passes ``TraceFacts`` here.
+#: Turns all documents of one trace into its derived summary columns (keys of
+#: ``facts.SUMMARY_COLUMNS``; ``facts`` is the JSON text ``TraceFacts.from_row`` reads), or ``None``.
 Summarizer = Callable[[list[dict[str, Any]]], dict[str, Any] | None]
 
 
@@ -47,7 +47,7 @@ class StoredDocument:
 
 @dataclass(frozen=True, slots=True)
 class TraceRow:
-    """The per-trace summary row."""
+    """The per-trace summary row; ``facts`` is the summarizer's ``facts`` JSON text (or ``None``)."""
 
     trace_id: str
     start: float
@@ -55,7 +55,7 @@ class TraceRow:
     updated: float
     documents: int
     partial: bool
-    facts: dict[str, Any] | None
+    facts: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +82,27 @@ class Store(Protocol):
         ...
 
     def scan(
-        self, range_type: TimeRangeType, start: float, end: float, *, before: Cursor | None, limit: int
+        self,
+        range_type: TimeRangeType,
+        start: float,
+        end: float,
+        *,
+        before: Cursor | None,
+        limit: int,
+        where: tuple[str, tuple[Any, ...]] | None = None,
     ) -> list[TraceRow]:
-        """Summary rows whose ``range_type`` time is in ``[start, end)``, newest first, after ``before``."""
+        """Summary rows whose ``range_type`` time is in ``[start, end)``, newest first, after ``before``.
+
+        ``where`` is an extra SQL condition over the summary columns (filter pushdown).
+        """
+        ...
+
+    def rows(self, trace_ids: Iterable[str]) -> list[TraceRow]:
+        """The summary rows of the given traces (unknown ids skipped)."""
+        ...
+
+    def time_key(self, row: TraceRow, range_type: TimeRangeType) -> float:
+        """The value of a row's ``range_type`` time (what cursors hold)."""
         ...
 
     def counts(self) -> dict[str, int]:

@@ -2,7 +2,8 @@
 
 Follows the lean layout measured in ``reference/store-feasibility.md`` (V3n-zbatch): documents are
 kept verbatim in one zstd frame per write transaction (``blk``), located through ``seg``; one summary
-row per trace (``trace``) with indexes on the three GetTraceSummaries time keys. A trace id is
+row per trace (``trace``) with indexes on the three GetTraceSummaries time keys and the derived
+columns of ``facts.SUMMARY_COLUMNS`` that filter expressions are pushed down to. A trace id is
 stored as 16 bytes (4-byte epoch then 12 random bytes) so primary-key order is time order. WAL with
 ``synchronous=FULL``: a committed write survives a process kill and an OS crash.
 """
@@ -12,7 +13,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+from otelray.service.facts import SUMMARY_COLUMNS
+
+SCHEMA_VERSION = 2
+#: Summary columns the store fills itself (``tid``, ``tstart``, ``tend``) instead of from the facts.
+_OWN = ("trace_id", "start_time", "end_time")
+#: The derived per-trace columns, named as ``facts.SUMMARY_COLUMNS`` so filter pushdown applies as is.
+DERIVED_COLUMNS = tuple(name for name in SUMMARY_COLUMNS if name not in _OWN)
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
@@ -23,11 +30,11 @@ CREATE TABLE IF NOT EXISTS seg(
 CREATE TABLE IF NOT EXISTS dirty(tid BLOB PRIMARY KEY, t REAL NOT NULL) WITHOUT ROWID;  -- t: last write
 CREATE TABLE IF NOT EXISTS trace(
     tid BLOB PRIMARY KEY, tstart REAL NOT NULL, tend REAL NOT NULL, updated REAL NOT NULL,
-    ndocs INTEGER NOT NULL, partial INTEGER NOT NULL, facts BLOB) WITHOUT ROWID;
+    ndocs INTEGER NOT NULL, partial INTEGER NOT NULL, {summary}) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS trace_by_start ON trace(tstart, tid);
 CREATE INDEX IF NOT EXISTS trace_by_end ON trace(tend, tid);
 CREATE INDEX IF NOT EXISTS trace_by_updated ON trace(updated, tid);
-"""
+""".format(summary=", ".join(f"{name} {kind}" for name, kind in SUMMARY_COLUMNS.items() if name not in _OWN))
 
 #: Column of ``trace`` holding each GetTraceSummaries time key (keys of ``TimeRangeType``).
 TIME_COLUMNS = {"TraceId": "tstart", "Service": "tend", "Event": "updated"}

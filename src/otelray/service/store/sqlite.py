@@ -18,8 +18,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from otelray.service.errors import ThrottledException
 from otelray.service.store.base import Cursor, StoredDocument, Summarizer, TimeRangeType, TraceRow
 from otelray.service.store.blocks import BlockCache
@@ -91,20 +89,46 @@ class SQLiteStore:
         return found
 
     def scan(
-        self, range_type: TimeRangeType, start: float, end: float, *, before: Cursor | None, limit: int
+        self,
+        range_type: TimeRangeType,
+        start: float,
+        end: float,
+        *,
+        before: Cursor | None,
+        limit: int,
+        where: tuple[str, tuple[Any, ...]] | None = None,
     ) -> list[TraceRow]:
-        """Summary rows with the chosen time in ``[start, end)``, newest first, strictly after ``before``."""
+        """Summary rows with the chosen time in ``[start, end)``, newest first, strictly after ``before``.
+
+        ``where``: an extra condition over the summary columns, e.g. a pushed-down filter expression.
+        """
         col = TIME_COLUMNS[range_type.value]
-        sql = f"SELECT tid, tstart, tend, updated, ndocs, partial, facts, {col} FROM trace WHERE {col} >= ? AND {col} < ?"
+        sql = f"SELECT tid, tstart, tend, updated, ndocs, partial, facts FROM trace WHERE {col} >= ? AND {col} < ?"
         args: list[Any] = [start, end]
         if before is not None:
             sql += f" AND ({col}, tid) < (?, ?)"
             args += [before.time, tid_key(before.trace_id)]
+        if where is not None:
+            sql += f" AND ({where[0]})"
+            args += list(where[1])
         sql += f" ORDER BY {col} DESC, tid DESC LIMIT ?"
         args.append(limit)
         with self._reader() as conn:
             rows = conn.execute(sql, args).fetchall()
         return [_row(r) for r in rows]
+
+    def rows(self, trace_ids: Iterable[str]) -> list[TraceRow]:
+        """The summary rows of the given traces (unknown ids are skipped), in the order given."""
+        out: list[TraceRow] = []
+        with self._reader() as conn:
+            for trace_id in trace_ids:
+                r = conn.execute(
+                    "SELECT tid, tstart, tend, updated, ndocs, partial, facts FROM trace WHERE tid = ?",
+                    (tid_key(trace_id),),
+                ).fetchone()
+                if r is not None:
+                    out.append(_row(r))
+        return out
 
     def time_key(self, row: TraceRow, range_type: TimeRangeType) -> float:
         """The value of a row's ``range_type`` time (what cursors hold)."""
@@ -187,5 +211,5 @@ def _row(r: tuple[Any, ...]) -> TraceRow:
         updated=r[3],
         documents=r[4],
         partial=bool(r[5]),
-        facts=orjson.loads(r[6]) if r[6] is not None else None,
+        facts=r[6],
     )

@@ -27,7 +27,7 @@ import orjson
 
 from otelray.service.store.base import StoredDocument, Summarizer
 from otelray.service.store.blocks import BlockCache
-from otelray.service.store.schema import connect, create, sid_key, tid_key, tid_text
+from otelray.service.store.schema import DERIVED_COLUMNS, connect, create, sid_key, tid_key, tid_text
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,8 @@ _SEG_UPSERT = (
     "done=excluded.done WHERE excluded.done >= seg.done"
 )
 _DIRTY = "INSERT INTO dirty(tid, t) VALUES (?, ?) ON CONFLICT(tid) DO UPDATE SET t=max(t, excluded.t)"
-_TRACE_UPSERT = (
-    "INSERT OR REPLACE INTO trace(tid, tstart, tend, updated, ndocs, partial, facts) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_TRACE_UPSERT = "INSERT OR REPLACE INTO trace(tid, tstart, tend, updated, ndocs, partial, {}) VALUES ({})".format(
+    ", ".join(DERIVED_COLUMNS), ", ".join("?" * (6 + len(DERIVED_COLUMNS)))
 )
 
 
@@ -236,16 +236,15 @@ class Writer:
         ends = [d["end_time"] for d in documents if isinstance(d.get("end_time"), (int, float))]
         start = min(starts) if starts else float(int(tid[:4].hex(), 16))
         end = max(ends + starts) if (ends or starts) else start
-        facts = self._facts(tid, documents)
-        return (tid, start, end, updated, len(documents), int(partial), facts)
+        derived = self._derived(tid, documents)
+        return (tid, start, end, updated, len(documents), int(partial), *(derived.get(c) for c in DERIVED_COLUMNS))
 
-    def _facts(self, tid: bytes, documents: list[dict[str, Any]]) -> bytes | None:
+    def _derived(self, tid: bytes, documents: list[dict[str, Any]]) -> dict[str, Any]:
         if self._summarize is None:
-            return None
+            return {}
         try:
-            facts = self._summarize(documents)
+            return self._summarize(documents) or {}
         except Exception:  # one odd trace must not stop the others; counted and logged
             self.summary_failures += 1
             log.exception("deriving the summary of trace %s failed", tid_text(tid))
-            return None
-        return None if facts is None else orjson.dumps(facts)
+            return {}

@@ -27,7 +27,12 @@ def doc(trace_id: str, start: float, end: float | None, seg_id: str | None = Non
 
 
 def summarize(documents: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"names": sorted(d["name"] for d in documents)}
+    names = sorted(d["name"] for d in documents)
+    return {"facts": orjson.dumps({"names": names}).decode(), "services": "|".join(names), "flags": len(names)}
+
+
+def names(row: Any) -> list[str]:
+    return orjson.loads(row.facts)["names"]
 
 
 @pytest.fixture
@@ -61,11 +66,11 @@ def test_summary_rows_follow_every_write(store: SQLiteStore) -> None:
     store.put([doc(t, 2000, 2001, name="a")]).result()
     store.sync().result()
     (row,) = store.scan(TimeRangeType.TRACE_ID, 0, 3000, before=None, limit=10)
-    assert row.facts == {"names": ["a"]} and not row.partial
+    assert names(row) == ["a"] and not row.partial
     store.put([doc(t, 1999, None, name="b")]).result()
     store.sync().result()
     (row,) = store.scan(TimeRangeType.TRACE_ID, 0, 3000, before=None, limit=10)
-    assert row.facts == {"names": ["a", "b"]}
+    assert names(row) == ["a", "b"]
     assert (row.start, row.end, row.partial, row.documents) == (1999, 2001, True, 2)
 
 
@@ -112,7 +117,7 @@ def test_data_and_dirty_marks_survive_a_restart(tmp_path: Path) -> None:
     try:
         second.sync().result()
         (row,) = second.scan(TimeRangeType.TRACE_ID, 0, 1000, before=None, limit=5)
-        assert row.trace_id == t and row.facts == {"names": ["svc"]}
+        assert row.trace_id == t and names(row) == ["svc"]
     finally:
         second.close()
 
@@ -139,6 +144,17 @@ def test_put_after_close_fails_loudly(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(RuntimeError, match="closed"):
         store.put([doc(new_trace_id(1), 1, 2)]).result()
+
+
+def test_scan_pushes_a_condition_down_to_the_summary_columns(store: SQLiteStore) -> None:
+    a, b = new_trace_id(100), new_trace_id(101)
+    store.put([doc(a, 100, 101, name="x"), doc(b, 101, 102, name="y"), doc(b, 101, 102, name="z")]).result()
+    store.sync().result()
+    rows = store.scan(TimeRangeType.TRACE_ID, 0, 200, before=None, limit=10, where=("flags = ?", (2,)))
+    assert [r.trace_id for r in rows] == [b]
+    rows = store.scan(TimeRangeType.TRACE_ID, 0, 200, before=None, limit=10, where=("instr(services, 'x')", ()))
+    assert [r.trace_id for r in rows] == [a]
+    assert [r.trace_id for r in store.rows([b, new_trace_id(5), a])] == [b, a]
 
 
 def test_counts(store: SQLiteStore) -> None:
