@@ -37,6 +37,15 @@ BUILTIN: tuple[str, ...] = (
     "otelray.collector.processors.batch:factory",
     "otelray.collector.exporters.debug:factory",
     "otelray.collector.exporters.file:factory",
+    "otelray.collector.receivers.awsxray:factory",
+    "otelray.collector.processors.attributes:factory",
+    "otelray.collector.processors.resource:factory",
+    "otelray.collector.processors.filter:factory",
+    "otelray.collector.processors.resourcedetection:factory",
+    "otelray.collector.processors.probabilistic_sampler:factory",
+    "otelray.collector.exporters.awsxray:factory",
+    "otelray.collector.extensions.awsproxy:factory",
+    "otelray.collector.extensions.sigv4auth:factory",
 )
 
 ENTRY_POINT_GROUPS: dict[Kind, str] = {kind: f"otelray_{kind.section}" for kind in Kind}
