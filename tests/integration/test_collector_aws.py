@@ -1,0 +1,236 @@
+"""The collector's AWS path end to end: upstream OTel SDK exporters → `otelray collector` (awsxray
+exporter, SigV4) → the otelray backend and a real moto_server, with every request's signature
+checked by a capture server that recomputes it with botocore; bad input on the awsxray receiver and
+an unreachable X-Ray endpoint are counted while the collector keeps running."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import boto3
+import httpx
+import pytest
+from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcSpanExporter
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpSpanExporter
+from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+from tests.integration.conftest import free_port, start_collector
+from tests.unit.collector.aws.capture_server import ACCESS_KEY, SECRET_KEY, CaptureServer
+
+pytestmark = pytest.mark.integration
+
+
+def collector_env() -> dict[str, str]:
+    """The collector's environment: the capture server's dummy credentials, no real AWS."""
+    env = dict(os.environ)
+    env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_REGION="us-east-1",
+               AWS_EC2_METADATA_DISABLED="true")
+    env.pop("AWS_SESSION_TOKEN", None)
+    return env
+
+
+def xray_client(url: str):
+    return boto3.client("xray", endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def wait_until(check, timeout: float = 20.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout}s")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def moto(tmp_path_factory) -> Iterator[str]:
+    """A real moto_server standing in for AWS X-Ray."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _answers(url + "/moto-api/"), 30, "moto_server start")
+        yield url
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def send_spans(exporter, service: str, count: int) -> list[str]:
+    """Send ``count`` server spans, each with one client child, with X-Ray trace ids; return the trace ids."""
+    provider = TracerProvider(resource=Resource.create({"service.name": service}), id_generator=AwsXRayIdGenerator())
+    provider.add_span_processor(BatchSpanProcessor(exporter, max_export_batch_size=256, schedule_delay_millis=50))
+    tracer = provider.get_tracer("otelray.tests")
+    from opentelemetry.trace import SpanKind
+
+    trace_ids = []
+    for i in range(count):
+        with tracer.start_as_current_span(f"GET /item/{i}", kind=SpanKind.SERVER,
+                                          attributes={"http.request.method": "GET", "http.response.status_code": 200,
+                                                      "url.path": f"/item/{i}", "url.scheme": "http",
+                                                      "server.address": "shop"}) as span:
+            trace_ids.append(format(span.get_span_context().trace_id, "032x"))
+            with tracer.start_as_current_span("SELECT items", kind=SpanKind.CLIENT,
+                                              attributes={"db.system": "sqlite", "db.statement": "SELECT 1"}):
+                pass
+    provider.shutdown()
+    return trace_ids
+
+
+def xray_id(otel_hex: str) -> str:
+    return f"1-{otel_hex[:8]}-{otel_hex[8:]}"
+
+
+def documents_of(capture: CaptureServer) -> list[dict]:
+    return [json.loads(d) for r in capture.requests for d in json.loads(r.body)["TraceSegmentDocuments"]]
+
+
+AWSXRAY_PIPELINE = """
+receivers:
+  otlp:
+    protocols:
+      grpc: {{endpoint: "127.0.0.1:{grpc}"}}
+      http: {{endpoint: "127.0.0.1:{http}"}}
+processors:
+  batch: {{timeout: 100ms, send_batch_size: 50}}
+exporters:
+  awsxray/backend: {{region: us-east-1, endpoint: "{backend}", indexed_attributes: [http.request.method]}}
+  awsxray/moto: {{region: us-east-1, endpoint: "{moto}"}}
+service:
+  telemetry: {{metrics: {{address: "127.0.0.1:{{metrics_port}}"}}}}
+  pipelines:
+    traces: {{receivers: [otlp], processors: [batch], exporters: [awsxray/backend, awsxray/moto]}}
+"""
+
+
+def test_sdk_spans_reach_backend_and_moto_signed(tmp_path, backend, moto):
+    to_backend = CaptureServer(forward_to=backend.url).start()
+    to_moto = CaptureServer(forward_to=moto).start()
+    grpc, http = free_port(), free_port()
+    config = AWSXRAY_PIPELINE.format(grpc=grpc, http=http, backend=to_backend.url, moto=to_moto.url)
+    proc = start_collector(config, tmp_path, env=collector_env())
+    try:
+        ids = send_spans(GrpcSpanExporter(endpoint=f"127.0.0.1:{grpc}", insecure=True), "shop-grpc", 60)
+        ids += send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http}/v1/traces"), "shop-http", 40)
+        wait_until(lambda: len(documents_of(to_backend)) >= 200 and len(documents_of(to_moto)) >= 200,
+                   what="200 documents at both endpoints")
+        assert proc.metric("otelcol_exporter_sent_spans_total", exporter="awsxray/backend") == 200
+        assert proc.metric("otelcol_exporter_sent_spans_total", exporter="awsxray/moto") == 200
+    finally:
+        assert proc.stop() == 0
+        to_backend.stop()
+        to_moto.stop()
+
+    for capture in (to_backend, to_moto):
+        assert capture.requests, "no PutTraceSegments request"
+        for request in capture.requests:
+            assert request.path == "/TraceSegments"
+            assert request.signature_valid, request.headers.get("Authorization")
+            assert "/us-east-1/xray/aws4_request" in request.headers["Authorization"]
+            assert len(json.loads(request.body)["TraceSegmentDocuments"]) <= 50
+
+    trace_ids = [xray_id(i) for i in ids]
+    for url in (backend.url, moto):
+        client = xray_client(url)
+        got = {}
+        for start in range(0, len(trace_ids), 5):
+            for trace in client.batch_get_traces(TraceIds=trace_ids[start:start + 5])["Traces"]:
+                got[trace["Id"]] = [json.loads(s["Document"]) for s in trace["Segments"]]
+        assert sorted(got) == sorted(trace_ids), url
+        one = got[trace_ids[0]]
+        server = next(d for d in one if "parent_id" not in d)
+        assert server["name"] == "shop-grpc"
+        assert server["http"]["request"]["method"] == "GET"
+        names = {sub["name"] for d in one for sub in d.get("subsegments", [])} | {d["name"] for d in one}
+        assert "SELECT items" in names or any("sqlite" in n for n in names)
+
+    summaries = xray_client(backend.url).get_trace_summaries(
+        StartTime=time.time() - 600, EndTime=time.time() + 60)["TraceSummaries"]
+    assert {s["Id"] for s in summaries} >= set(trace_ids)
+
+
+BAD_INPUT_PIPELINE = """
+receivers:
+  awsxray: {{endpoint: "127.0.0.1:{udp}", proxy_server: {{endpoint: "127.0.0.1:{udp}", region: us-east-1, aws_endpoint: "{capture}"}}}}
+  otlp:
+    protocols:
+      http: {{endpoint: "127.0.0.1:{http}"}}
+exporters:
+  awsxray/ok: {{region: us-east-1, endpoint: "{capture}", sending_queue: {{enabled: false}}}}
+  awsxray/unreachable:
+    region: us-east-1
+    endpoint: "http://127.0.0.1:{closed}"
+    max_retries: 1
+    sending_queue: {{enabled: true, queue_size: 10}}
+    retry_on_failure: {{initial_interval: 50ms, max_interval: 100ms, max_elapsed_time: 500ms}}
+service:
+  telemetry: {{metrics: {{address: "127.0.0.1:{{metrics_port}}"}}}}
+  pipelines:
+    traces/udp: {{receivers: [awsxray], exporters: [awsxray/ok]}}
+    traces/otlp: {{receivers: [otlp], exporters: [awsxray/unreachable]}}
+"""
+
+SEGMENT = {"name": "legacy", "id": "70de5b6f19ff9a0a", "trace_id": "1-{epoch:08x}-a006649127e371903a2de979",
+           "start_time": 0, "end_time": 0}
+
+
+def test_bad_input_is_counted_and_the_collector_keeps_running(tmp_path):
+    capture = CaptureServer().start()
+    udp, http, closed = free_port(), free_port(), free_port()
+    proc = start_collector(BAD_INPUT_PIPELINE.format(udp=udp, http=http, capture=capture.url, closed=closed),
+                           tmp_path, env=collector_env())
+    try:
+        now = time.time()
+        good = dict(SEGMENT, trace_id=SEGMENT["trace_id"].format(epoch=int(now)), start_time=now - 1, end_time=now)
+        header = b'{"format":"json","version":1}\n'
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            with pytest.raises(OSError):  # the SDK side: a datagram over the UDP limit cannot even be sent
+                sock.sendto(header + b"{" + b" " * 70_000 + b"}", ("127.0.0.1", udp))
+            for garbage in (b"\x00\x01garbage", b"no newline at all", header, header + b"{not json",
+                            b'{"format":"json","version":9}\n{}', header + json.dumps({"id": "x"}).encode()):
+                sock.sendto(garbage, ("127.0.0.1", udp))
+            sock.sendto(header + json.dumps(good).encode(), ("127.0.0.1", udp))
+
+        def rejected(reason: str) -> float:
+            return proc.metric("otelcol_receiver_awsxray_rejected_datagrams_total", receiver="awsxray", reason=reason)
+
+        wait_until(lambda: len(documents_of(capture)) == 1, what="the valid segment to be exported")
+        assert documents_of(capture)[0]["id"] == "70de5b6f19ff9a0a"
+        assert rejected("missing_header") == 2
+        assert rejected("missing_body") == 1
+        assert rejected("bad_header") == 1
+        assert rejected("InvalidJson") == 1
+        assert sum(rejected(r) for r in ("MissingName", "MissingTraceId", "MissingStartTime", "InvalidId")) == 1
+
+        # the sampling proxy on the same port number, TCP, signs what it forwards
+        answer = httpx.post(f"http://127.0.0.1:{udp}/GetSamplingRules", json={}, timeout=10)
+        assert answer.status_code == 200
+        assert capture.requests[-1].path == "/GetSamplingRules" and capture.requests[-1].signature_valid
+
+        # an unreachable X-Ray endpoint: the batch fails after retries, is counted, nothing crashes
+        send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http}/v1/traces"), "lost", 3)
+        wait_until(lambda: proc.metric("otelcol_exporter_send_failed_spans_total", exporter="awsxray/unreachable") == 6,
+                   what="send_failed counted")
+        assert "Connection refused" in proc.log.read_text() or "Could not connect" in proc.log.read_text()
+        assert proc.process.poll() is None
+    finally:
+        assert proc.stop() == 0
+        capture.stop()
