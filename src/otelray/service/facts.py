@@ -29,7 +29,9 @@ from typing import Any
 import orjson
 
 from otelray.service.inferred import CompiledTrace, Entity, compile_trace, downstream_node
+from otelray.service.rootcause import pack as pack_root_causes
 from otelray.service.rootcause import root_causes
+from otelray.service.rootcause import unpack as unpack_root_causes
 
 __all__ = [
     "ANY_ERROR",
@@ -186,7 +188,7 @@ class TraceFacts:
             "ep": self.entry, "o": [o.to_list() for o in self.observations],
             "ed": [o.to_list() for o in self.edges], "u": self.users, "a": self.annotations,
             "arn": self.resource_arns, "iid": self.instance_ids, "az": self.availability_zones,
-            "rc": self.root_causes, "rev": self.revision,
+            "rc": pack_root_causes(self.root_causes), "rev": self.revision,
         }
         return {
             "trace_id": self.trace_id, "start_time": self.start, "end_time": self.end,
@@ -208,7 +210,7 @@ class TraceFacts:
             http=c["h"], nodes=[Node(*n) for n in c["n"]], entry=c["ep"],
             observations=[Observation(*o) for o in c["o"]], edges=[Observation(*o) for o in c["ed"]],
             users=c["u"], annotations=c["a"], resource_arns=c["arn"], instance_ids=c["iid"],
-            availability_zones=c["az"], root_causes=c["rc"], revision=c["rev"],
+            availability_zones=c["az"], root_causes=unpack_root_causes(c["rc"]), revision=c["rev"],
         )
 
     def summary(self) -> dict[str, Any]:

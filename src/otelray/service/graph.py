@@ -12,91 +12,114 @@ differently (subsegment name ≠ callee segment name) lists that name in ``Alias
 ``ReferenceId`` numbers the nodes of one answer from 0 in (name, type, account) order; an edge's
 ``ReferenceId`` is its target's. Requests count in the window when they *start* inside
 ``[start, end)``.
+
+Everything is built from *entries* ``(time, source, target, alias, Stats)`` (``target`` ``None`` =
+the source node's own requests). ``entries(facts)`` gives one per request; ``rollup(facts)`` sums them
+per minute so a store can keep per-minute rollups at ingest (add the new facts' rollup, subtract the
+old one) and answer graphs from them (``reference/store-feasibility.md`` §2: 8 ms instead of seconds).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from otelray.service.facts import ROOT, Node, Observation, TraceFacts
+from otelray.service.facts import ROOT, Node, TraceFacts
 from otelray.service.stats import Stats
 
-__all__ = ["build_service_graph", "trace_graph"]
+__all__ = [
+    "Entry",
+    "NodeRef",
+    "build_service_graph",
+    "entries",
+    "rollup",
+    "service_graph_from_entries",
+    "trace_graph",
+]
 
-NodeKey = tuple[str, str, str]  # (name, type or "", account or "")
+#: A node: (name, type or "", account id or "", inferred). Client nodes have type "client".
+NodeRef = tuple[str, str, str, bool]
+#: (time, source, target or None for the source's own requests, alias, statistics)
+Entry = tuple[float, NodeRef, "NodeRef | None", str, Stats]
 
 
-@dataclass(slots=True)
-class _Edge:
-    stats: Stats = field(default_factory=Stats)
-    aliases: set[tuple[str, str]] = field(default_factory=set)
+def _ref(node: Node) -> NodeRef:
+    return (node.name, node.type or "", node.account_id or "", node.inferred)
+
+
+def entries(facts: TraceFacts) -> Iterator[Entry]:
+    """One entry per request of the trace: node views, client → root calls, service → service calls."""
+    nodes = facts.nodes
+    for obs in facts.observations:
+        node = nodes[obs.node]
+        ref = _ref(node)
+        stats = Stats()
+        stats.add(obs)
+        yield (obs.start, ref, None, "", stats)
+        if obs.flags & ROOT:
+            yield (obs.start, (node.name, "client", node.account_id or "", False), ref, "", stats)
+    for call in facts.edges:
+        stats = Stats()
+        stats.add(call)
+        yield (call.start, _ref(nodes[call.node]), _ref(nodes[call.target]), call.alias or "", stats)
+
+
+def rollup(facts: TraceFacts, bucket_seconds: int = 60) -> dict[tuple[int, NodeRef, NodeRef | None, str], Stats]:
+    """The trace's entries summed per ``bucket_seconds`` bucket (key: bucket start, source, target, alias)."""
+    out: dict[tuple[int, NodeRef, NodeRef | None, str], Stats] = {}
+    for time, source, target, alias, stats in entries(facts):
+        key = (int(time // bucket_seconds * bucket_seconds), source, target, alias)
+        found = out.get(key)
+        if found is None:
+            found = out[key] = Stats()
+        found.merge(stats)  # never keep the entry's own object: node and client entries share it
+    return out
 
 
 @dataclass(slots=True)
 class _Node:
-    name: str
-    type: str | None
-    account_id: str | None
-    inferred: bool = False
+    ref: NodeRef
     root: bool = False
-    client: bool = False
     stats: Stats = field(default_factory=Stats)
-    edges: dict[NodeKey, _Edge] = field(default_factory=dict)
+    edges: dict[NodeRef, Stats] = field(default_factory=dict)
+    aliases: dict[NodeRef, set[str]] = field(default_factory=dict)
 
-
-def _key(node: Node) -> NodeKey:
-    return (node.name, node.type or "", node.account_id or "")
+    @property
+    def client(self) -> bool:
+        return self.ref[1] == "client"
 
 
 class _Graph:
-    def __init__(self, start: float, end: float) -> None:
-        self.start, self.end = start, end
-        self.nodes: dict[NodeKey, _Node] = {}
+    def __init__(self) -> None:
+        self.nodes: dict[tuple[str, str, str], _Node] = {}
 
-    def node(self, node: Node) -> _Node:
-        key = _key(node)
-        acc = self.nodes.get(key)
-        if acc is None:
-            acc = self.nodes[key] = _Node(node.name, node.type, node.account_id, node.inferred)
-        acc.root = acc.root or node.root
-        return acc
+    def node(self, ref: NodeRef) -> _Node:
+        key = (ref[0], ref[1], ref[2])
+        found = self.nodes.get(key)
+        if found is None:
+            found = self.nodes[key] = _Node(ref)
+        return found
 
-    def client(self, root: Node) -> _Node:
-        key = (root.name, "client", root.account_id or "")
-        acc = self.nodes.get(key)
-        if acc is None:
-            acc = self.nodes[key] = _Node(root.name, "client", root.account_id, client=True)
-        return acc
-
-    def within(self, obs: Observation) -> bool:
-        return self.start <= obs.start < self.end
-
-    def add(self, facts: TraceFacts) -> None:
-        nodes = facts.nodes
-        for obs in facts.observations:
-            if not self.within(obs):
-                continue
-            node = nodes[obs.node]
-            self.node(node).stats.add(obs)
-            if obs.flags & ROOT:
-                self.client(node).edges.setdefault(_key(node), _Edge()).stats.add(obs)
-        for call in facts.edges:
-            if not self.within(call):
-                continue
-            source, target = nodes[call.node], nodes[call.target]
-            self.node(target)
-            edge = self.node(source).edges.setdefault(_key(target), _Edge())
-            edge.stats.add(call)
-            if call.alias:
-                edge.aliases.add((call.alias, target.type or "remote"))
+    def add(self, source: NodeRef, target: NodeRef | None, alias: str, stats: Stats) -> None:
+        node = self.node(source)
+        if target is None:
+            node.stats.merge(stats)
+            return
+        callee = self.node(target)
+        callee.root = callee.root or node.client
+        edge = node.edges.get(target)
+        if edge is None:
+            edge = node.edges[target] = Stats()
+        edge.merge(stats)
+        if alias:
+            node.aliases.setdefault(target, set()).add(alias)
 
     def services(self) -> list[dict[str, Any]]:
         keys = sorted(self.nodes, key=lambda k: (k[0], k[1] != "client", k[1], k[2]))
-        ref = {key: i for i, key in enumerate(keys)}
-        return [_service(self.nodes[key], ref[key], ref) for key in keys]
+        refs = {key: i for i, key in enumerate(keys)}
+        return [_service(self.nodes[key], i, refs) for i, key in enumerate(keys)]
 
 
 def _times(stats: Stats) -> dict[str, Any]:
@@ -108,26 +131,26 @@ def _times(stats: Stats) -> dict[str, Any]:
     return out
 
 
-def _edge(edge: _Edge, ref: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"ReferenceId": ref, **_times(edge.stats), "SummaryStatistics": edge.stats.statistics(),
-                           "ResponseTimeHistogram": edge.stats.response_time_histogram()}
-    out["Aliases"] = [{"Name": n, "Names": [n], "Type": t} for n, t in sorted(edge.aliases)]
-    return out
+def _edge(stats: Stats, ref: int, target: NodeRef, aliases: set[str]) -> dict[str, Any]:
+    return {"ReferenceId": ref, **_times(stats), "SummaryStatistics": stats.statistics(),
+            "ResponseTimeHistogram": stats.response_time_histogram(),
+            "Aliases": [{"Name": a, "Names": [a], "Type": target[1] or "remote"} for a in sorted(aliases)]}
 
 
-def _service(node: _Node, ref: int, refs: dict[NodeKey, int]) -> dict[str, Any]:
-    out: dict[str, Any] = {"ReferenceId": ref, "Name": node.name, "Names": [node.name],
-                           "Root": node.root and not node.client}
-    if node.account_id:
-        out["AccountId"] = node.account_id
-    if node.type:
-        out["Type"] = node.type
-    out["State"] = "active" if not (node.client or node.inferred) else "unknown"
-    edge_times = Stats()
+def _service(node: _Node, ref: int, refs: dict[tuple[str, str, str], int]) -> dict[str, Any]:
+    name, type_, account, inferred = node.ref
+    out: dict[str, Any] = {"ReferenceId": ref, "Name": name, "Names": [name], "Root": node.root and not node.client}
+    if account:
+        out["AccountId"] = account
+    if type_:
+        out["Type"] = type_
+    out["State"] = "unknown" if node.client or inferred else "active"
+    span = Stats()
     for edge in node.edges.values():
-        edge_times.merge(edge.stats)
-    out.update(_times(edge_times if node.client else node.stats))
-    out["Edges"] = [_edge(node.edges[k], refs[k]) for k in sorted(node.edges, key=refs.__getitem__)]
+        span.merge(edge)
+    out.update(_times(span if node.client else node.stats))
+    targets = sorted(node.edges, key=lambda t: refs[(t[0], t[1], t[2])])
+    out["Edges"] = [_edge(node.edges[t], refs[(t[0], t[1], t[2])], t, node.aliases.get(t, set())) for t in targets]
     if not node.client:
         out["SummaryStatistics"] = node.stats.statistics()
         out["DurationHistogram"] = node.stats.duration_histogram()
@@ -135,12 +158,18 @@ def _service(node: _Node, ref: int, refs: dict[NodeKey, int]) -> dict[str, Any]:
     return out
 
 
+def service_graph_from_entries(items: Iterable[Entry], start: float, end: float) -> list[dict[str, Any]]:
+    """The ``Services`` of the entries whose time lies in ``[start, end)`` (entries or rollup items)."""
+    graph = _Graph()
+    for time, source, target, alias, stats in items:
+        if start <= time < end:
+            graph.add(source, target, alias, stats)
+    return graph.services()
+
+
 def build_service_graph(facts: Iterable[TraceFacts], start: float, end: float) -> list[dict[str, Any]]:
     """The ``Services`` of ``GetServiceGraph`` for the requests that started in ``[start, end)``."""
-    graph = _Graph(start, end)
-    for trace in facts:
-        graph.add(trace)
-    return graph.services()
+    return service_graph_from_entries((e for f in facts for e in entries(f)), start, end)
 
 
 def trace_graph(facts: Iterable[TraceFacts]) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from otelray.service.inferred import CompiledTrace, Entity
 if TYPE_CHECKING:
     from otelray.service.facts import Node
 
-__all__ = ["root_causes"]
+__all__ = ["pack", "root_causes", "unpack"]
 
 NodeOf = Callable[[Entity], "Node | None"]
 
@@ -151,4 +151,53 @@ def root_causes(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target
     slow = _time_cause(trace, root, owner, target)
     if slow:
         out["responsetime"] = slow
+    return out
+
+
+def _pack_entity(entity: dict[str, Any]) -> list[Any]:
+    exceptions = entity.get("Exceptions")
+    return [entity.get("Name", ""), entity.get("Remote"), entity.get("Coverage"),
+            None if exceptions is None else [[e.get("Name"), e.get("Message")] for e in exceptions]]
+
+
+def _unpack_entity(packed: list[Any]) -> dict[str, Any]:
+    name, remote, coverage, exceptions = packed
+    out: dict[str, Any] = {"Name": name}
+    if exceptions is not None:
+        out["Exceptions"] = [{k: v for k, v in (("Name", n), ("Message", m)) if v is not None} for n, m in exceptions]
+    if coverage is not None:
+        out["Coverage"] = coverage
+    if remote is not None:
+        out["Remote"] = remote
+    return out
+
+
+def pack(causes: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
+    """A compact JSON form of ``root_causes`` output for storage (lists instead of keyed objects)."""
+    return {
+        kind: [[c["ClientImpacting"], [[s["Name"], s.get("Type"), s.get("AccountId"), s["Inferred"],
+                                        [_pack_entity(e) for e in s["EntityPath"]]] for s in c["Services"]]]
+               for c in items]
+        for kind, items in causes.items()
+    }
+
+
+def unpack(packed: dict[str, list[Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The API-shaped root causes of a ``pack`` result."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind, items in packed.items():
+        causes = []
+        for impacting, services in items:
+            shaped = []
+            for name, type_, account, inferred, path in services:
+                service: dict[str, Any] = {"Name": name, "Names": [name] if name else []}
+                if type_:
+                    service["Type"] = type_
+                if account:
+                    service["AccountId"] = account
+                service["EntityPath"] = [_unpack_entity(e) for e in path]
+                service["Inferred"] = inferred
+                shaped.append(service)
+            causes.append({"Services": shaped, "ClientImpacting": impacting})
+        out[kind] = causes
     return out

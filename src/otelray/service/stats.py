@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from otelray.service.errors import InvalidRequestException
-from otelray.service.facts import ERROR, FAULT, ROOT, THROTTLE, Observation, TraceFacts
+from otelray.service.facts import ERROR, FAULT, THROTTLE, Observation, TraceFacts
 
 __all__ = [
     "HISTOGRAM_DIGITS",
     "MAX_TIME_SERIES_POINTS",
     "Stats",
     "round_value",
+    "time_series_from_entries",
     "time_series_statistics",
 ]
 
@@ -98,6 +99,34 @@ class Stats:
         if other.end is not None:
             self.end = other.end if self.end is None else max(self.end, other.end)
 
+    def subtract(self, other: Stats) -> None:
+        """Remove ``other`` (added earlier) from this one: the update path of a rollup."""
+        self.ok -= other.ok
+        self.error -= other.error
+        self.throttle -= other.throttle
+        self.fault -= other.fault
+        self.total_response_time -= other.total_response_time
+        for mine, theirs in ((self.response_times, other.response_times), (self.durations, other.durations)):
+            for value, count in theirs.items():
+                left = mine.get(value, 0) - count
+                if left > 0:
+                    mine[value] = left
+                else:
+                    mine.pop(value, None)
+
+    def to_list(self) -> list[Any]:
+        """A compact JSON-able form (``from_list`` reads it back)."""
+        return [self.ok, self.error, self.throttle, self.fault, self.total_response_time,
+                [[v, c] for v, c in self.response_times.items()], [[v, c] for v, c in self.durations.items()],
+                self.start, self.end]
+
+    @classmethod
+    def from_list(cls, data: list[Any]) -> Stats:
+        """Rebuild from ``to_list`` output."""
+        ok, error, throttle, fault, total, rts, durations, start, end = data
+        return cls(ok, error, throttle, fault, total, {v: c for v, c in rts}, {v: c for v, c in durations},
+                   start, end)
+
     def statistics(self) -> dict[str, Any]:
         """The ``ServiceStatistics`` / ``EdgeStatistics`` shape."""
         return {
@@ -134,18 +163,13 @@ def _selector(expression: str | None) -> tuple[Any, Any, bool]:
     return refs[0], refs[1], refs[1] is not None
 
 
-def _matches(ref: Any, node: Any) -> bool:
+def _matches(ref: Any, node: tuple[str, str, str, bool] | None) -> bool:
+    if node is None or node[1] == "client":
+        return False
     if ref is None:
         return True
-    return ((ref.name is None or node.name == ref.name) and (ref.type is None or node.type == ref.type)
-            and (ref.account_id is None or node.account_id == ref.account_id))
-
-
-def _bucket(series: dict[int, tuple[Stats, Stats]], t: float, start: float, period: int) -> tuple[Stats, Stats]:
-    key = int((t - start) // period)
-    if key not in series:
-        series[key] = (Stats(), Stats())
-    return series[key]
+    return ((ref.name is None or node[0] == ref.name) and (ref.type is None or node[1] == ref.type)
+            and (ref.account_id is None or node[2] == ref.account_id))
 
 
 def _periods(start: float, end: float, period: int) -> int:
@@ -159,17 +183,18 @@ def _periods(start: float, end: float, period: int) -> int:
     return count
 
 
-def time_series_statistics(facts: Iterable[TraceFacts], start: float, end: float, period: int = 60,
-                           entity_selector: str | None = None) -> list[dict[str, Any]]:
-    """``TimeSeriesServiceStatistics`` entries, one per ``period`` seconds from ``start`` to ``end``.
+def time_series_from_entries(items: Iterable[Any], start: float, end: float, period: int = 60,
+                             entity_selector: str | None = None) -> list[dict[str, Any]]:
+    """``TimeSeriesServiceStatistics`` from graph entries or rollup items (``graph.entries``/``rollup``).
 
     Args:
-        facts: the traces of the window (and group).
-        start, end: the window; ``period``: bucket width in seconds (AWS accepts multiples of 60).
+        items: ``(time, source, target, alias, Stats)`` tuples.
+        start, end: the window; ``period``: bucket width in seconds (a multiple of 60, as AWS requires).
         entity_selector: ``service(…)``, ``edge(…)`` or ``id(…)``. A service selector gives the node's
             own statistics (``ServiceSummaryStatistics`` + ``ResponseTimeHistogram``) and those of the
-            calls into it (``EdgeSummaryStatistics``); an edge selector gives that edge's calls; none
-            gives the entry requests of every trace (client edges and root services).
+            calls into it, client calls included (``EdgeSummaryStatistics``); an edge selector gives
+            that edge's calls only; none gives the entry requests of every trace (client edges, and
+            the root services' own view of them).
 
     Raises:
         InvalidRequestException: bad period, window or selector.
@@ -177,25 +202,23 @@ def time_series_statistics(facts: Iterable[TraceFacts], start: float, end: float
     count = _periods(start, end, period)
     ref_a, ref_b, is_edge = _selector(entity_selector)
     series: dict[int, tuple[Stats, Stats]] = {}
-    for trace in facts:
-        nodes = trace.nodes
-        for obs in trace.observations:
-            if is_edge or not start <= obs.start < end:
-                continue
-            if entity_selector is None or _matches(ref_a, nodes[obs.node]):
-                service, edge = _bucket(series, obs.start, start, period)
-                if entity_selector is not None or obs.flags & ROOT:
-                    service.add(obs)
-                if obs.flags & ROOT:  # the client -> root edge carries the root segment's statistics
-                    edge.add(obs)
-        if entity_selector is None:
+    for time, source, target, _alias, stats in items:
+        if not start <= time < end:
             continue
-        for call in trace.edges:
-            if not start <= call.start < end:
-                continue
-            if _matches(ref_b if is_edge else ref_a, nodes[call.target]) and (
-                    not is_edge or _matches(ref_a, nodes[call.node])):
-                _bucket(series, call.start, start, period)[1].add(call)
+        if entity_selector is None:
+            hit_service = hit_edge = target is not None and source[1] == "client"
+        elif is_edge:
+            hit_service, hit_edge = False, target is not None and _matches(ref_a, source) and _matches(ref_b, target)
+        else:
+            hit_service = target is None and _matches(ref_a, source)
+            hit_edge = target is not None and _matches(ref_a, target)
+        if hit_service or hit_edge:
+            key = int((time - start) // period)
+            service, edge = series.setdefault(key, (Stats(), Stats()))
+            if hit_service:
+                service.merge(stats)
+            if hit_edge:
+                edge.merge(stats)
     out: list[dict[str, Any]] = []
     for key in range(count):
         service, edge = series.get(key, (Stats(), Stats()))
@@ -205,3 +228,11 @@ def time_series_statistics(facts: Iterable[TraceFacts], start: float, end: float
             entry["ResponseTimeHistogram"] = service.response_time_histogram()
         out.append(entry)
     return out
+
+
+def time_series_statistics(facts: Iterable[TraceFacts], start: float, end: float, period: int = 60,
+                           entity_selector: str | None = None) -> list[dict[str, Any]]:
+    """``TimeSeriesServiceStatistics`` of the given traces (see ``time_series_from_entries``)."""
+    from otelray.service.graph import entries  # graph builds on Stats; import at call time
+
+    return time_series_from_entries((e for f in facts for e in entries(f)), start, end, period, entity_selector)

@@ -7,7 +7,8 @@ import pytest
 from botocore.validate import ParamValidator
 
 from otelray.service.facts import trace_facts
-from otelray.service.graph import build_service_graph, trace_graph
+from otelray.service.graph import build_service_graph, rollup, service_graph_from_entries, trace_graph
+from otelray.service.stats import Stats
 from tests.unit.service.filters.corpus import T0, corpus, front_trace, game, shop
 
 MODEL = botocore.session.get_session().get_service_model("xray")
@@ -92,3 +93,39 @@ def test_same_service_from_many_traces_is_one_node() -> None:
     api = by_name(services)[("api.example.com", None)]
     assert api["SummaryStatistics"]["TotalCount"] == 2 and api["SummaryStatistics"]["OkCount"] == 1
     assert len(services) == 3  # client, api.example.com, backend.example.com
+
+
+def test_graph_from_per_minute_rollups_equals_graph_from_facts() -> None:
+    facts = [trace_facts(front_trace(i * 7, (200, 404, 500, 429)[i % 4], 0.05 * (i + 1))) for i in range(40)]
+    facts += [trace_facts(docs) for docs in corpus().values()]
+    store: dict = {}
+    for f in facts:
+        for key, stats in rollup(f).items():
+            # what a store keeps: the compact form, merged per (minute, source, target, alias)
+            if key in store:
+                merged = Stats.from_list(store[key])
+                merged.merge(stats)
+                store[key] = merged.to_list()
+            else:
+                store[key] = stats.to_list()
+    items = [(k[0], k[1], k[2], k[3], Stats.from_list(v)) for k, v in store.items()]
+    start, end = T0 - 60, T0 + 600
+    assert service_graph_from_entries(items, start, end) == build_service_graph(facts, start, end)
+
+
+def test_rollup_update_subtracts_the_old_contribution() -> None:
+    old = trace_facts(game()[:2])  # in-progress root and the backend so far
+    new = trace_facts(game())
+    minute: dict = {}
+    for key, stats in rollup(old).items():
+        minute[key] = stats
+    for key, stats in rollup(old).items():
+        minute[key].subtract(stats)
+    for key, stats in rollup(new).items():
+        minute.setdefault(key, Stats()).merge(stats)
+    items = [(k[0], k[1], k[2], k[3], s) for k, s in minute.items()]
+    rebuilt = by_name(service_graph_from_entries(items, T0, T0 + 60))
+    direct = by_name(build_service_graph([new], T0, T0 + 60))
+    assert rebuilt[("api.example.com", None)]["SummaryStatistics"] == direct[("api.example.com", None)][
+        "SummaryStatistics"]
+    assert rebuilt[("api.example.com", None)]["SummaryStatistics"]["ErrorStatistics"]["OtherCount"] == 1

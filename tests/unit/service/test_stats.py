@@ -8,7 +8,8 @@ from botocore.validate import ParamValidator
 
 from otelray.service.errors import InvalidRequestException
 from otelray.service.facts import ERROR, FAULT, THROTTLE, Observation, trace_facts
-from otelray.service.stats import Stats, round_value, time_series_statistics
+from otelray.service.graph import rollup
+from otelray.service.stats import Stats, round_value, time_series_from_entries, time_series_statistics
 from tests.unit.service.filters.corpus import T0, front_trace, shop
 
 MODEL = botocore.session.get_session().get_service_model("xray")
@@ -96,3 +97,19 @@ def test_bad_requests(kwargs: dict, message: str) -> None:
     args = {"start": T0, "end": T0 + 60, "period": 60, "entity_selector": None, **kwargs}
     with pytest.raises(InvalidRequestException, match=message.replace("(", r"\(")):
         time_series_statistics([], **args)
+
+
+def test_time_series_from_rollups_equals_time_series_from_facts() -> None:
+    facts = facts_per_minute()
+    items = [(k[0], k[1], k[2], k[3], s) for f in facts for k, s in rollup(f).items()]
+    minute = T0 // 60 * 60  # rollups are per minute: windows on minute boundaries agree exactly
+    for selector in (None, 'service("front")', 'edge("front", "users")'):
+        assert time_series_from_entries(items, minute, minute + 300, 60, selector) == time_series_statistics(
+            facts, minute, minute + 300, 60, selector)
+
+
+def test_stats_compact_form_round_trips() -> None:
+    stats = Stats()
+    for flags, end in ((0, 1.5), (FAULT, 2.25), (THROTTLE | ERROR, None)):
+        stats.add(Observation(0, 1.0, end, flags))
+    assert Stats.from_list(stats.to_list()) == stats
