@@ -7,7 +7,8 @@ propagator (the module reads the variable once at import: opentelemetry-python i
 ADOT applies too). ``load_instrumentor()`` defers each instrumentor whose library the application
 has not imported yet to the moment it is imported (a post-import hook), so start-up pays only for the
 libraries in use; upstream imports every instrumented library present at start-up.
-``OTELRAY_INSTRUMENT_EAGERLY=true`` restores the upstream behaviour.
+``OTELRAY_INSTRUMENT_EAGERLY=true`` restores the upstream behaviour. Instrumentors that only act
+on AWS Lambda are not imported elsewhere.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ TARGET_MODULES: dict[str, str] = {
 }
 
 
+#: instrumentors that do nothing off AWS Lambda (upstream returns early without this variable);
+#: otelray does not even import them there
+LAMBDA_ONLY = frozenset({"aws-lambda"})
+
+
 def _reload_propagators() -> None:
     module = sys.modules.get("opentelemetry.propagate")
     if module is not None:
@@ -59,6 +65,9 @@ class OtelrayDistro(BaseDistro):
 
     def load_instrumentor(self, entry_point: Any, **kwargs: Any) -> None:
         """Instrument now if the library is imported (or unknown), else when it is first imported."""
+        if entry_point.name in LAMBDA_ONLY and not os.environ.get(env.AWS_LAMBDA_FUNCTION_NAME):
+            _logger.debug("otelray: %s skipped outside AWS Lambda", entry_point.name)
+            return
         target = TARGET_MODULES.get(entry_point.name)
         eager = os.environ.get(env.OTELRAY_INSTRUMENT_EAGERLY, "").strip().lower() in ("true", "1")
         if eager or target is None or target in sys.modules:

@@ -61,3 +61,13 @@ def test_eager_switch_and_unknown_names_instrument_at_once(monkeypatch: pytest.M
     monkeypatch.setenv("OTELRAY_INSTRUMENT_EAGERLY", "true")
     OtelrayDistro().load_instrumentor(_entry_point("demo2"))
     assert INSTRUMENTED == ["demo", "demo"]
+
+
+def test_lambda_only_instrumentor_is_not_loaded_off_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
+    INSTRUMENTED.clear()
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    OtelrayDistro().load_instrumentor(_entry_point("aws-lambda"))
+    assert INSTRUMENTED == []
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "fn")
+    OtelrayDistro().load_instrumentor(_entry_point("aws-lambda"))
+    assert INSTRUMENTED == ["demo"]

@@ -42,6 +42,11 @@ class RuleApplier:
         self.fixed_rate = rule.fixed_rate
         self.interval: float | None = None
         self._requests = self._sampled = self._borrowed = 0
+        self._resource_match: tuple[Mapping[str, Any], bool] | None = None
+        # only the fields that are not "*" cost anything per span
+        getters = ((rule.url_path, matcher.span_url_path), (rule.http_method, matcher.span_method),
+                   (rule.host, matcher.span_host))
+        self._span_checks = tuple((pattern, getter) for pattern, getter in getters if pattern != "*")
 
     def matches(self, attrs: Mapping[str, Any], resource: Mapping[str, Any]) -> bool:
         """True if the span (its start attributes) and the resource match every field of the rule."""
@@ -50,15 +55,28 @@ class RuleApplier:
             value = attrs.get(key)
             if not matcher.wildcard_match(pattern, None if value is None else str(value)):
                 return False
+        for pattern, value_of in self._span_checks:
+            if not matcher.wildcard_match(pattern, value_of(attrs)):
+                return False
+        return self._matches_resource(resource, attrs)
+
+    def _matches_resource(self, resource: Mapping[str, Any], attrs: Mapping[str, Any]) -> bool:
+        # The sampler's resource never changes, so its part of the match is computed once; only a
+        # Lambda ResourceARN can depend on span attributes.
+        cached = self._resource_match
+        if cached is not None and cached[0] is resource:
+            return cached[1]
+        rule = self.rule
         service_name = resource.get("service.name")
-        return (
-            matcher.wildcard_match(rule.url_path, matcher.span_url_path(attrs))
-            and matcher.wildcard_match(rule.http_method, matcher.span_method(attrs))
-            and matcher.wildcard_match(rule.host, matcher.span_host(attrs))
-            and matcher.wildcard_match(rule.service_name, None if service_name is None else str(service_name))
+        arn_from_span = rule.resource_arn != "*" and resource.get("cloud.platform") == "aws_lambda"
+        result = (
+            matcher.wildcard_match(rule.service_name, None if service_name is None else str(service_name))
             and matcher.wildcard_match(rule.service_type, matcher.service_type(resource))
             and matcher.wildcard_match(rule.resource_arn, matcher.resource_arn(resource, attrs))
         )
+        if not arn_from_span:
+            self._resource_match = (resource, result)
+        return result
 
     def sample(self, trace_id: int) -> bool:
         """Decide for a trace root and count the decision."""
