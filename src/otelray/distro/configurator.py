@@ -26,13 +26,28 @@ SHUTDOWN_TIMEOUT_DEFAULT = 0.5
 _TRUE = ("true", "1", "yes", "on")
 
 
+#: ADOT switches otelray does not implement: variable -> what it would turn on
+_UNSUPPORTED_SWITCHES = {
+    env.OTEL_AWS_APPLICATION_SIGNALS_ENABLED: "Application Signals",
+    env.OTEL_AWS_PYTHON_DEFER_TO_WORKERS_ENABLED: "deferring SDK set-up to forked workers",
+    env.AGENT_OBSERVABILITY_ENABLED: "the GenAI agent-observability mode",
+}
+#: ADOT settings otelray does not implement: any value is reported
+_UNSUPPORTED_SETTINGS = {
+    env.AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG: "adaptive sampling",
+    env.OTEL_AWS_HTTP_OPERATION_PATHS: "Application Signals operation names",
+    env.OTEL_BAGGAGE_SPAN_ATTRIBUTE_KEYS: "baggage span attributes",
+    env.OTEL_AWS_EXPERIMENTAL_CODE_ATTRIBUTES: "code attributes",
+}
+
+
 def _warn_unsupported(environ: MutableMapping[str, str]) -> None:
-    for name, what in (
-        (env.OTEL_AWS_APPLICATION_SIGNALS_ENABLED, "Application Signals"),
-        (env.OTEL_AWS_PYTHON_DEFER_TO_WORKERS_ENABLED, "deferring SDK set-up to forked workers"),
-    ):
+    for name, what in _UNSUPPORTED_SWITCHES.items():
         if environ.get(name, "").strip().lower() in _TRUE:
             _logger.warning("otelray: %s=true is not supported (%s is not built); ignored", name, what)
+    for name, what in _UNSUPPORTED_SETTINGS.items():
+        if environ.get(name, "").strip():
+            _logger.warning("otelray: %s is not supported (%s is not built); ignored", name, what)
 
 
 def _checked_detectors(environ: MutableMapping[str, str]) -> None:

@@ -59,18 +59,6 @@ OTEL_EXPORTER_OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
 """OTLP endpoint for traces only, the full URL including ``/v1/traces`` for HTTP."""
 
-OTEL_PYTHON_DISABLED_INSTRUMENTATIONS = "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"
-"""Instrumentor entry-point names not to load (comma list, ``*`` for all); read by upstream."""
-
-OTEL_PYTHON_REQUESTS_EXCLUDED_URLS = "OTEL_PYTHON_REQUESTS_EXCLUDED_URLS"
-"""URLs the ``requests`` instrumentation does not trace; the X-Ray sampler's own calls are added."""
-
-OTEL_PYTHON_URLLIB_EXCLUDED_URLS = "OTEL_PYTHON_URLLIB_EXCLUDED_URLS"
-"""URLs the ``urllib`` instrumentation does not trace; the X-Ray sampler's own calls are added."""
-
-OTEL_BSP_SCHEDULE_DELAY = "OTEL_BSP_SCHEDULE_DELAY"
-"""Batch span processor export delay in ms (upstream, default 5000)."""
-
 OTELRAY_INSTRUMENT_EAGERLY = "OTELRAY_INSTRUMENT_EAGERLY"
 """``true`` loads every instrumentor at start-up, as upstream does. Default ``false``: an
 instrumentor whose library is not imported yet is loaded when the application imports it."""
@@ -83,6 +71,21 @@ OTEL_AWS_PYTHON_DEFER_TO_WORKERS_ENABLED = "OTEL_AWS_PYTHON_DEFER_TO_WORKERS_ENA
 
 OTEL_AWS_APPLICATION_SIGNALS_ENABLED = "OTEL_AWS_APPLICATION_SIGNALS_ENABLED"
 """ADOT variable; Application Signals are not built in otelray (``true`` warns)."""
+
+AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG = "AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG"
+"""ADOT variable; adaptive sampling (boosts, anomaly capture) is not built in otelray (set: warns)."""
+
+OTEL_AWS_HTTP_OPERATION_PATHS = "OTEL_AWS_HTTP_OPERATION_PATHS"
+"""ADOT variable for Application Signals operation names; not supported (set: warns)."""
+
+OTEL_BAGGAGE_SPAN_ATTRIBUTE_KEYS = "OTEL_BAGGAGE_SPAN_ATTRIBUTE_KEYS"
+"""ADOT variable copying baggage to span attributes; not supported (set: warns)."""
+
+OTEL_AWS_EXPERIMENTAL_CODE_ATTRIBUTES = "OTEL_AWS_EXPERIMENTAL_CODE_ATTRIBUTES"
+"""ADOT variable adding code.* attributes; not supported (set: warns)."""
+
+AGENT_OBSERVABILITY_ENABLED = "AGENT_OBSERVABILITY_ENABLED"
+"""ADOT GenAI/AgentCore mode; not supported (``true`` warns)."""
 
 AWS_LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME"
 """Set by AWS Lambda; selects the ``aws_lambda`` resource detector."""

@@ -90,20 +90,33 @@ class GuardedSpanExporter(SpanExporter):
         self._inner: SpanExporter | None = None
         self._lock = threading.Lock()
         self._closing_deadline: float | None = None
+        self._factory_error: Exception | None = None
         self._failing = False
         self.dropped_spans = 0
         self.failed_exports = 0
 
     def _exporter(self) -> SpanExporter:
         with self._lock:
+            if self._factory_error is not None:
+                raise self._factory_error
             if self._inner is None:
                 self._inner = self._factory()
             return self._inner
 
-    def begin_shutdown(self) -> None:
-        """From now on exports are bounded by ``shutdown_timeout`` in total."""
-        if self._closing_deadline is None:
-            self._closing_deadline = time.monotonic() + self.shutdown_timeout
+    def begin_shutdown(self, *, prepare: bool = True) -> None:
+        """From now on exports are bounded by ``shutdown_timeout`` in total.
+
+        With ``prepare`` the wrapped exporter is built first, in the calling thread and outside the
+        budget: importing the OTLP stack is local work whose length says nothing about the endpoint.
+        """
+        if self._closing_deadline is not None:
+            return
+        if prepare and not self._failing:
+            try:
+                self._exporter()
+            except Exception as exc:  # reported by the export that needs it
+                self._factory_error = exc
+        self._closing_deadline = time.monotonic() + self.shutdown_timeout
 
     def _call(self, spans: Sequence[ReadableSpan], attempt: _Attempt) -> SpanExportResult:
         _capturing.attempt = attempt
@@ -169,12 +182,19 @@ class GuardedSpanExporter(SpanExporter):
 class ExitBoundedSpanProcessor(BatchSpanProcessor):
     """A ``BatchSpanProcessor`` whose shutdown bounds the final export of a guarded exporter."""
 
+    _ended_any = False
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if not self._ended_any:
+            self._ended_any = True
+        super().on_end(span)
+
     def shutdown(self) -> None:
         exporter = self.span_exporter
         if not isinstance(exporter, GuardedSpanExporter):
             super().shutdown()
             return
-        exporter.begin_shutdown()
+        exporter.begin_shutdown(prepare=self._ended_any)  # a program without spans imports nothing
         # The SDK's BatchProcessor (1.33+) accepts a bound on the worker join; a guarded export
         # already in flight from before shutdown is then abandoned (its thread is a daemon).
         worker = getattr(self, "_batch_processor", None)

@@ -117,3 +117,8 @@ def test_describe_endpoint() -> None:
 def test_unsupported_adot_switches_warn(caplog: pytest.LogCaptureFixture) -> None:
     configurator._warn_unsupported({"OTEL_AWS_APPLICATION_SIGNALS_ENABLED": "true"})
     assert "OTEL_AWS_APPLICATION_SIGNALS_ENABLED=true is not supported" in caplog.text
+
+
+def test_unsupported_adot_settings_warn(caplog: pytest.LogCaptureFixture) -> None:
+    configurator._warn_unsupported({"AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG": "version: 1.0", "AGENT_OBSERVABILITY_ENABLED": "false"})
+    assert caplog.messages == ["otelray: AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG is not supported (adaptive sampling is not built); ignored"]

@@ -84,3 +84,26 @@ def test_broken_exporter_factory_is_reported_not_raised(caplog: pytest.LogCaptur
     provider.shutdown()
     assert "cannot export spans to http://x/v1/traces (ValueError: bad certificate path)" in caplog.text
     assert guard.dropped_spans == 1
+
+
+def test_exit_without_spans_builds_no_exporter() -> None:
+    built: list[str] = []
+    guard = GuardedSpanExporter(lambda: built.append("x") or OTLPSpanExporter(), "http://x/v1/traces")
+    _provider(guard).shutdown()
+    assert built == []
+
+
+def test_slow_exporter_construction_is_outside_the_exit_budget() -> None:
+    with OtlpCapture() as capture:
+        url = f"{capture.endpoint}/v1/traces"
+
+        def slow_factory() -> OTLPSpanExporter:
+            time.sleep(0.7)  # longer than the 0.5 s budget: stands for a slow import on a busy machine
+            return OTLPSpanExporter(endpoint=url)
+
+        guard = GuardedSpanExporter(slow_factory, url)
+        provider = _provider(guard)
+        _spans(provider, 2)
+        provider.shutdown()
+        assert len(capture.wait_for(2, timeout=5)) == 2
+    assert guard.dropped_spans == 0
