@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from otelray.xray.segment import MAX_DOCUMENT_BYTES
+
 
 @dataclass(frozen=True, slots=True)
 class TranslateOptions:
@@ -24,6 +26,10 @@ class TranslateOptions:
         allow_dot_in_annotation_keys: keep ``.`` in annotation keys (gate ``exporter.xray.allowDot``,
             on by default); when off ``http.method`` becomes ``http_method``.
         max_document_bytes: a document larger than this is an error for its span (X-Ray's 64 KB).
+        validate_documents: check every document with ``otelray.xray.validate`` and turn one X-Ray
+            would refuse (a name over 200 characters, more than 50 annotations, …) into an error for
+            its span, with X-Ray's error code. Off by default, like the exporter, which leaves that
+            to the service (X-Ray or the otelray backend answers ``UnprocessedTraceSegments``).
     """
 
     indexed_attributes: tuple[str, ...] = ()
@@ -31,7 +37,8 @@ class TranslateOptions:
     log_group_names: tuple[str, ...] = ()
     skip_timestamp_validation: bool = True
     allow_dot_in_annotation_keys: bool = True
-    max_document_bytes: int = 64 * 1024
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    validate_documents: bool = False
     _indexed_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

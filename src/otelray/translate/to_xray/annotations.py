@@ -96,12 +96,12 @@ def _span_side(attrs: Attrs, indexed: frozenset[str], options: TranslateOptions,
             scalar = annotation_value(value)
             if scalar is not None:
                 annotations[fix_annotation_key(key, allow_dot)] = scalar
-        elif key.startswith(METADATA_PREFIX) and value.WhichOneof("value") == "string_value":
+        elif type(value) is str and key.startswith(METADATA_PREFIX):
             namespace = key[len(METADATA_PREFIX):]
             try:
-                parsed = parse_metadata_json(value.string_value)
+                parsed = parse_metadata_json(value)
             except (ValueError, RecursionError):
-                default[key] = value.string_value  # unparsable: kept verbatim
+                default[key] = value  # unparsable: kept verbatim
                 continue
             if namespace.lower() == "default":
                 default.update(parsed or {})
@@ -129,9 +129,9 @@ def make_xray_attributes(
         return user, None, None
     indexed = options.indexed_set
     listed = attrs.get(ANNOTATIONS_ATTRIBUTE)
-    if listed is not None and listed.WhichOneof("value") == "array_value":
+    if type(listed) is tuple:
         del attrs[ANNOTATIONS_ATTRIBUTE]
-        extra = {as_str(item) for item in listed.array_value.values if item.WhichOneof("value") == "string_value"}
+        extra = {item for item in listed if type(item) is str}
         if extra - indexed:
             indexed = indexed | extra
             resource_split = None

@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue
-
 from otelray.translate.to_xray.values import Attrs, as_str
 
 _CONSUMED = frozenset(
@@ -57,13 +55,12 @@ def _parse_int64(text: str) -> int:
     return number if -(2**63) <= number < 2**63 else 0
 
 
-def _log_groups(value: AnyValue) -> list[str]:
+def _log_groups(value: Any) -> list[str]:
     """A string (``&``-separated, for ``OTEL_RESOURCE_ATTRIBUTES``) or a list of strings."""
-    kind = value.WhichOneof("value")
-    if kind == "string_value":
-        return [item for item in value.string_value.split("&") if item]
-    if kind == "array_value":
-        return [as_str(item) for item in value.array_value.values]
+    if type(value) is str:
+        return [item for item in value.split("&") if item]
+    if type(value) is tuple:
+        return [as_str(item) for item in value]
     return []
 
 
@@ -141,12 +138,11 @@ def make_aws_resource(resource: Attrs, log_group_names: Sequence[str]) -> AwsRes
     )
 
 
-def _table_names(value: AnyValue, fields: dict[str, Any]) -> None:
-    kind = value.WhichOneof("value")
-    if kind == "string_value":
-        fields["table_name"] = value.string_value
-    elif kind == "array_value":
-        items = value.array_value.values
+def _table_names(value: Any, fields: dict[str, Any]) -> None:
+    if type(value) is str:
+        fields["table_name"] = value
+    elif type(value) is tuple:
+        items = value
         if len(items) == 1:
             fields["table_name"] = as_str(items[0])
         elif len(items) > 1:
@@ -166,7 +162,7 @@ def make_aws(attrs: Attrs, resource: AwsResource) -> tuple[Attrs, dict[str, Any]
         if key not in _CONSUMED:
             remaining[key] = value
         elif key == "aws.account_id":
-            if value.WhichOneof("value") is not None:
+            if value is not None:
                 fields["account_id"] = as_str(value)
         elif key in _SPAN_FIELDS:
             fields[_SPAN_FIELDS[key]] = as_str(value)

@@ -1,8 +1,9 @@
 """OTLP ``ResourceSpans`` → PutTraceSegments documents (contrib ``awsxray.go`` ``extractResourceSpans``).
 
 Every span is translated independently; a span that cannot be translated (bad ids, a value Go's
-JSON encoder refuses, a document over X-Ray's 64 KB limit) becomes a ``TranslationError`` next to
-the documents of the others, where the exporter would only log it at debug level and drop it.
+JSON encoder refuses, a document over X-Ray's 64 KB limit, and — with ``validate_documents`` — a
+document X-Ray would refuse) becomes a ``TranslationError`` next to the documents of the others,
+where the exporter would only log it at debug level and drop it.
 """
 
 from __future__ import annotations
@@ -10,15 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans
+import orjson
+from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, Span
 
 from otelray.translate.errors import TranslationError
 from otelray.translate.options import TranslateOptions
 from otelray.translate.to_xray.failure import SpanFailure
 from otelray.translate.to_xray.jsonenc import UnsupportedValueError, encode_document
-from otelray.translate.to_xray.resource import make_resource_info
-from otelray.translate.to_xray.segment import Document, make_segments
+from otelray.translate.to_xray.resource import ResourceInfo, make_resource_info
+from otelray.translate.to_xray.segment import make_segments
+from otelray.xray.errors import SegmentError
 from otelray.xray.ids import new_segment_id
+from otelray.xray.validate import validate_document
+
+NewId = Callable[[], str]
 
 
 @dataclass(slots=True)
@@ -29,16 +35,12 @@ class ToXRayResult:
     errors: list[TranslationError] = field(default_factory=list)
 
 
-def _compact(document: Document) -> Document:
-    return {key: value for key, value in document.items() if value is not None}
-
-
 def translate_spans(
     resource_spans: Iterable[ResourceSpans],
     *,
     options: TranslateOptions,
     now: float,
-    new_id: Callable[[], str] = new_segment_id,
+    new_id: NewId = new_segment_id,
 ) -> ToXRayResult:
     """Translate OTLP spans to X-Ray segment documents, as the awsxray exporter does.
 
@@ -53,30 +55,43 @@ def translate_spans(
         ``TranslationError`` per span that could not be translated.
     """
     result = ToXRayResult()
-    limit = options.max_document_bytes
+    documents, errors = result.documents, result.errors
     for rs in resource_spans:
         info = make_resource_info(rs.resource, options)
         for scope_spans in rs.scope_spans:
             for span in scope_spans.spans:
-                span_id = span.span_id.hex()
                 try:
-                    encoded = [encode_document(_compact(doc)) for doc in make_segments(span, info, options, now, new_id)]
+                    documents.extend(_translate(span, info, options, now, new_id))
                 except SpanFailure as exc:
-                    result.errors.append(TranslationError(span_id, exc.reason, exc.code))
-                    continue
-                except (UnsupportedValueError, TypeError) as exc:
-                    result.errors.append(TranslationError(span_id, str(exc), "unencodable_value"))
-                    continue
+                    errors.append(TranslationError(span.span_id.hex(), exc.reason, exc.code))
+                except UnsupportedValueError as exc:  # NaN or ±Inf headed for the document
+                    errors.append(TranslationError(span.span_id.hex(), str(exc), "unencodable_value"))
                 except Exception as exc:  # never let one span stop the batch
                     reason = f"internal error translating span: {type(exc).__name__}: {exc}"
-                    result.errors.append(TranslationError(span_id, reason, "internal_error"))
-                    continue
-                # A str of n characters is at most 4n UTF-8 bytes: only measure the long ones.
-                oversized = [size for size in (len(d.encode("utf-8")) for d in encoded if 4 * len(d) > limit)
-                             if size > limit]
-                if oversized:
-                    reason = f"segment document of {oversized[0]} bytes exceeds the {limit}-byte limit"
-                    result.errors.append(TranslationError(span_id, reason, "document_too_large"))
-                    continue
-                result.documents.extend(encoded)
+                    errors.append(TranslationError(span.span_id.hex(), reason, "internal_error"))
     return result
+
+
+def _translate(span: Span, info: ResourceInfo, options: TranslateOptions, now: float, new_id: NewId) -> list[str]:
+    """One span's encoded documents.
+
+    Raises:
+        SpanFailure: the span cannot be translated, or a document would be refused.
+    """
+    encoded = []
+    for document in make_segments(span, info, options, now, new_id):
+        try:
+            encoded.append(encode_document({key: value for key, value in document.items() if value is not None}))
+        except (UnsupportedValueError, TypeError) as exc:
+            raise SpanFailure("unencodable_value", str(exc)) from exc
+    limit = options.max_document_bytes
+    for text in encoded:
+        # A str of n characters is at most 4n UTF-8 bytes: only measure the long ones.
+        if 4 * len(text) > limit and (size := len(text.encode("utf-8"))) > limit:
+            raise SpanFailure("DocumentTooLarge", f"segment document of {size} bytes exceeds the {limit}-byte limit")
+        if options.validate_documents:
+            try:
+                validate_document(orjson.loads(text))
+            except SegmentError as exc:
+                raise SpanFailure(exc.code, f"X-Ray would refuse the document: {exc.message}") from exc
+    return encoded

@@ -15,7 +15,7 @@ from typing import Any
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
 from otelray.translate.to_xray.stacktrace import FILLERS, Exception_, NewId
-from otelray.translate.to_xray.values import Attrs, as_int, as_str, as_string
+from otelray.translate.to_xray.values import Attrs, as_int, as_str, as_string, attrs_of
 
 _REMOTE_KINDS = frozenset({Span.SPAN_KIND_CLIENT, Span.SPAN_KIND_PRODUCER})
 _ERROR = Status.STATUS_CODE_ERROR
@@ -30,7 +30,7 @@ def is_aws_sdk_span(attrs: Attrs) -> bool:
 
 
 def _event_attrs(event: Span.Event) -> Attrs:
-    return {kv.key: kv.value for kv in event.attributes}
+    return attrs_of(event.attributes)
 
 
 def _exception(event_attrs: Attrs, remote: bool, language: str, new_id: NewId) -> list[Exception_]:

@@ -11,11 +11,12 @@ unknown) from ``messaging.message_payload_size_bytes`` of a ``message.type=RECEI
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
-from otelray.translate.to_xray.values import Attrs, as_int, as_str
+from otelray.translate.to_xray.values import Attrs, as_int, as_str, attrs_of
 
 _SERVER = Span.SPAN_KIND_SERVER
 
@@ -40,110 +41,115 @@ _URL_PARTS: dict[str, tuple[str, bool, bool]] = {
     "server.port": ("server.port", False, False),
 }
 _PORT_KEYS = frozenset({"net.host.port", "net.peer.port", "server.port"})
-_REQUEST_KEYS = {
-    "http.method": "method",
-    "http.request.method": "method",
-    "http.user_agent": "user_agent",
-    "user_agent.original": "user_agent",
-}
+_METHOD_KEYS = frozenset({"http.method", "http.request.method"})
+_USER_AGENT_KEYS = frozenset({"http.user_agent", "user_agent.original"})
 _CLIENT_IP_KEYS = frozenset({"http.client_ip", "client.address", "net.peer.ip", "network.peer.address"})
 _STATUS_KEYS = frozenset({"http.status_code", "http.response.status_code"})
-_HTTP_KEYS = frozenset(_URL_PARTS) | frozenset(_REQUEST_KEYS) | _CLIENT_IP_KEYS | _STATUS_KEYS
+_HTTP_KEYS = frozenset(_URL_PARTS) | _METHOD_KEYS | _USER_AGENT_KEYS | _CLIENT_IP_KEYS | _STATUS_KEYS
 
 
-def _is_ip(text: str) -> bool:
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])")
+
+
+def is_ip(text: str) -> bool:
+    """Go ``net.ParseIP(text) != nil``: dotted IPv4 without leading zeros, or IPv6 without a zone."""
+    if _IPV4.fullmatch(text):
+        return True
+    if ":" not in text or "%" in text:
+        return False
     try:
-        ipaddress.ip_address(text)
+        ipaddress.IPv6Address(text)
     except ValueError:
         return False
     return True
 
 
-class _HttpScan:
-    """What one pass over the attributes found (the locals of ``makeHTTP``)."""
+class _Request:
+    """The request fields and URL parts found in one pass (the locals of ``makeHTTP``)."""
 
-    __slots__ = ("client_ip", "has_http", "has_peer_addr", "has_url", "parts", "request", "status")
+    __slots__ = ("client_ip", "has_http", "has_peer_addr", "has_url", "method", "parts", "status", "user_agent")
 
     def __init__(self) -> None:
-        self.request: dict[str, str] = {}
+        self.method = self.user_agent = ""
         self.client_ip: str | None = None
         self.status: int | None = None
         self.parts: dict[str, str] = {}
-        self.has_http = False
-        self.has_url = False
-        self.has_peer_addr = False
+        self.has_http = self.has_url = self.has_peer_addr = False
 
-    def take(self, key: str, value: Any) -> None:
-        if key in _URL_PARTS:
-            part, marks_http, marks_url = _URL_PARTS[key]
+
+def _take_client_ip(found: _Request, key: str, text: str) -> None:
+    # A "" value leaves the field unset (awsxray.String("") is nil in Go).
+    if key == "http.client_ip":
+        found.client_ip = text or None
+        found.has_http = True
+    elif key == "client.address":
+        if is_ip(text):
+            found.client_ip = text
+    elif key == "net.peer.ip":
+        if found.client_ip is None:
+            found.client_ip = text or None
+        found.parts[key] = text
+        found.has_url = found.has_peer_addr = True
+    elif is_ip(text):  # network.peer.address
+        if found.client_ip is None:
+            found.client_ip = text
+        found.has_url = found.has_peer_addr = True
+
+
+def _scan(attrs: Attrs) -> tuple[Attrs, _Request]:
+    found = _Request()
+    remaining: Attrs = {}
+    parts = found.parts
+    for key, value in attrs.items():
+        if key not in _HTTP_KEYS:
+            remaining[key] = value
+            continue
+        url_part = _URL_PARTS.get(key)
+        if url_part is not None:
+            part, marks_http, marks_url = url_part
             text = as_str(value)
-            if key in _PORT_KEYS and text == "":
+            if text == "" and key in _PORT_KEYS:
                 text = str(as_int(value))
-            self.parts[part] = text
-            self.has_http |= marks_http
-            self.has_url |= marks_url
-        elif key in _REQUEST_KEYS:
-            self.request[_REQUEST_KEYS[key]] = as_str(value)
-            self.has_http = True
+            parts[part] = text
+            found.has_http |= marks_http
+            found.has_url |= marks_url
         elif key in _STATUS_KEYS:
-            self.status = as_int(value)
-            self.has_http = True
+            found.status = as_int(value)
+            found.has_http = True
+        elif key in _METHOD_KEYS:
+            found.method = as_str(value)
+            found.has_http = True
+        elif key in _USER_AGENT_KEYS:
+            found.user_agent = as_str(value)
+            found.has_http = True
         else:
-            self._take_client_ip(key, as_str(value))
-
-    def _take_client_ip(self, key: str, text: str) -> None:
-        # A ``""`` value leaves the field unset (``awsxray.String("")`` is nil in Go).
-        if key == "http.client_ip":
-            self.client_ip = text or None
-            self.has_http = True
-        elif key == "client.address":
-            if _is_ip(text):
-                self.client_ip = text
-        elif key == "net.peer.ip":
-            if self.client_ip is None:
-                self.client_ip = text or None
-            self.parts[key] = text
-            self.has_url = True
-            self.has_peer_addr = True
-        elif _is_ip(text):  # network.peer.address
-            if self.client_ip is None:
-                self.client_ip = text
-            self.has_url = True
-            self.has_peer_addr = True
+            _take_client_ip(found, key, as_str(value))
+    return remaining, found
 
 
 def make_http(span: Span, attrs: Attrs) -> tuple[Attrs, dict[str, Any] | None]:
     """Build the ``http`` block; returns the attributes it did not consume and the block or None."""
     if not attrs:
         return {}, None
-    scan = _HttpScan()
-    remaining: Attrs = {}
-    for key, value in attrs.items():
-        if key in _HTTP_KEYS:
-            scan.take(key, value)
-        else:
-            remaining[key] = value
-    if not scan.has_http:
+    remaining, found = _scan(attrs)
+    if not found.has_http:
         return remaining, None
     request: dict[str, Any] = {}
-    if scan.client_ip is not None and not scan.has_peer_addr:
+    if found.client_ip is not None and not found.has_peer_addr:
         request["x_forwarded_for"] = True
-    if scan.request.get("method"):
-        request["method"] = scan.request["method"]
-    if scan.has_url:
-        url = _server_url(scan.parts) if span.kind == _SERVER else _client_url(scan.parts)
+    if found.method:
+        request["method"] = found.method
+    if found.has_url:
+        url = _server_url(found.parts) if span.kind == _SERVER else _client_url(found.parts)
         if url:
             request["url"] = url
-    if scan.request.get("user_agent"):
-        request["user_agent"] = scan.request["user_agent"]
-    if scan.client_ip:
-        request["client_ip"] = scan.client_ip
-    response: dict[str, Any] = {}
-    if scan.status is not None:
-        response["status"] = scan.status
+    if found.user_agent:
+        request["user_agent"] = found.user_agent
+    if found.client_ip:
+        request["client_ip"] = found.client_ip
+    response: dict[str, Any] = {} if found.status is None else {"status": found.status}
     response["content_length"] = _response_size(span, attrs)
-    block: dict[str, Any] = {"request": request, "response": response}
-    return remaining, block
+    return remaining, {"request": request, "response": response}
 
 
 def _response_size(span: Span, attrs: Attrs) -> int:
@@ -151,7 +157,7 @@ def _response_size(span: Span, attrs: Attrs) -> int:
     if size:
         return size
     for event in span.events:
-        size = _received_size({kv.key: kv.value for kv in event.attributes})
+        size = _received_size(attrs_of(event.attributes))
         if size:
             return size
     return 0

@@ -14,7 +14,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from otelray.translate.to_xray.failure import SpanFailure
 from otelray.translate.to_xray.trace_id import make_trace_id
-from otelray.translate.to_xray.values import as_raw
+from otelray.translate.to_xray.values import as_raw, attrs_of
 
 
 def make_links(links: Sequence[Span.Link], *, skip_timestamp_validation: bool, now: float) -> list[dict[str, Any]]:
@@ -33,7 +33,7 @@ def make_links(links: Sequence[Span.Link], *, skip_timestamp_validation: bool, n
             raise SpanFailure("invalid_link", f"span link: invalid span id {link.span_id.hex()!r}: need 8 bytes")
         item: dict[str, Any] = {"trace_id": trace_id, "id": link.span_id.hex()}
         if link.attributes:
-            merged = {kv.key: kv.value for kv in link.attributes}
+            merged = attrs_of(link.attributes)
             item["attributes"] = {key: as_raw(merged[key]) for key in sorted(merged)}
         out.append(item)
     return out

@@ -15,6 +15,7 @@ from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from otelray.translate.options import TranslateOptions
 from otelray.translate.to_xray.annotations import split_resource
 from otelray.translate.to_xray.aws import AwsResource, make_aws_resource
+from otelray.translate.to_xray.jsonenc import UnsupportedValueError
 from otelray.translate.to_xray.origin import make_origin
 from otelray.translate.to_xray.service import make_service
 from otelray.translate.to_xray.values import Attrs, as_str, attrs_of
@@ -30,12 +31,16 @@ class ResourceInfo:
     aws: AwsResource
     language: str
     service_name: str
-    split: tuple[dict[str, Any], dict[str, Any]]
+    split: tuple[dict[str, Any], dict[str, Any]] | None
 
 
 def make_resource_info(resource: Resource, options: TranslateOptions) -> ResourceInfo:
     """Derive the per-resource parts of the segments of ``resource``'s spans."""
     attrs = attrs_of(resource.attributes)
+    try:
+        split: tuple[dict[str, Any], dict[str, Any]] | None = split_resource(attrs, options.indexed_set, options)
+    except UnsupportedValueError:
+        split = None  # recomputed, and refused, for each segment that carries the resource
     language = attrs.get("telemetry.sdk.language")
     service_name = attrs.get("service.name")
     return ResourceInfo(
@@ -45,5 +50,5 @@ def make_resource_info(resource: Resource, options: TranslateOptions) -> Resourc
         aws=make_aws_resource(attrs, options.log_group_names),
         language="" if language is None else as_str(language),
         service_name="" if service_name is None else as_str(service_name),
-        split=split_resource(attrs, options.indexed_set, options),
+        split=split,
     )

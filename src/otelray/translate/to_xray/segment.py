@@ -61,7 +61,7 @@ def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id:
     trace_id = make_trace_id(span.trace_id, skip_timestamp_validation=options.skip_timestamp_validation, now=now)
     # aws.xray.inprogress is read and removed before any block sees the attributes.
     progress = attrs.pop(IN_PROGRESS, None)
-    in_progress = progress is not None and progress.WhichOneof("value") == "bool_value" and progress.bool_value
+    in_progress = progress is True
     aws_sdk = is_aws_sdk_span(attrs)
     # The blocks, in upstream order; each returns the attributes it left unclaimed.
     remaining, http = make_http(span, attrs)

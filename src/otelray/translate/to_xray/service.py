@@ -16,8 +16,8 @@ def make_service(resource: Attrs) -> dict[str, Any] | None:
     value = resource.get("service.version")
     if value is not None:
         version = as_str(value)
-    elif "container.image.tags" in resource and resource["container.image.tags"].array_value.values:
-        version = as_str(resource["container.image.tags"].array_value.values[0])
+    elif type(resource.get("container.image.tags")) is tuple and resource["container.image.tags"]:
+        version = as_str(resource["container.image.tags"][0])
     elif "container.image.tag" in resource:
         version = as_str(resource["container.image.tag"])
     else:

@@ -1,10 +1,11 @@
-"""OTLP attribute values read the way the collector's ``pcommon.Value`` reads them.
+"""OTLP attribute values as plain Python values, read the way the collector's ``pcommon.Value`` reads them.
 
-The awsxray exporter's rules are written against pdata accessors, and their quirks are part of the
-output: ``Str()`` is ``""`` for a non-string value, ``Int()`` is ``0`` for a non-int value,
-``AsString()`` renders any value as text, and ``AsRaw()`` gives the JSON-ready value (bytes as
-base64, maps and lists recursively, an empty value as ``None``). Doubles are pre-rendered with Go's
-``encoding/json`` float format (see ``jsonenc``) so documents match the exporter byte for byte.
+Attributes are converted once per span into native values — ``str``, ``bool``, ``int``, ``float``,
+``bytes``, ``tuple`` (array), ``dict`` (key/value list) or ``None`` (empty) — so the block builders
+never touch protobuf wrappers again. The accessors keep pdata's quirks, which shape the output:
+``Str()`` is ``""`` for a non-string, ``Int()`` is ``0`` for a non-int (a bool is not an int),
+``AsString()`` renders any value as text and ``AsRaw()`` gives the JSON value (bytes as base64, map
+keys sorted, doubles pre-rendered in Go's float format, see ``jsonenc``).
 """
 
 from __future__ import annotations
@@ -19,72 +20,80 @@ from otelray.translate.to_xray.jsonenc import encode_value, go_float, go_float_f
 
 #: Span or resource attributes by key, in wire order. OTel requires unique keys; on a duplicate the
 #: later value wins here (pdata's ``Get`` would return the first).
-Attrs = dict[str, AnyValue]
+Attrs = dict[str, Any]
+
+_SCALARS = frozenset({"string_value", "int_value", "double_value", "bool_value", "bytes_value"})
+
+
+def native(value: AnyValue) -> Any:
+    """One ``AnyValue`` as a plain value (arrays as tuples, key/value lists as dicts)."""
+    kind = value.WhichOneof("value")
+    if kind in _SCALARS:
+        return getattr(value, kind)
+    if kind == "array_value":
+        return tuple(native(item) for item in value.array_value.values)
+    if kind == "kvlist_value":
+        return {kv.key: native(kv.value) for kv in value.kvlist_value.values}
+    return None  # empty, or a dictionary-encoded value the collector does not know
 
 
 def attrs_of(key_values: Iterable[KeyValue]) -> Attrs:
-    """Index a repeated ``KeyValue`` field by key."""
-    return {kv.key: kv.value for kv in key_values}
+    """Index a repeated ``KeyValue`` field by key, values converted with :func:`native`."""
+    out: Attrs = {}
+    for kv in key_values:
+        value = kv.value
+        kind = value.WhichOneof("value")
+        out[kv.key] = getattr(value, kind) if kind in _SCALARS else native(value)
+    return out
 
 
-def as_str(value: AnyValue) -> str:
+def as_str(value: Any) -> str:
     """pdata ``Value.Str()``: the string, or ``""`` when the value is not a string."""
-    return value.string_value if value.WhichOneof("value") == "string_value" else ""
+    return value if type(value) is str else ""
 
 
-def as_int(value: AnyValue) -> int:
+def as_int(value: Any) -> int:
     """pdata ``Value.Int()``: the integer, or ``0`` when the value is not an int."""
-    return value.int_value if value.WhichOneof("value") == "int_value" else 0
+    return value if type(value) is int else 0
 
 
-def as_string(value: AnyValue) -> str:
+def as_string(value: Any) -> str:
     """pdata ``Value.AsString()``: any value rendered as text (maps and lists as JSON)."""
-    kind = value.WhichOneof("value")
-    if kind == "string_value":
-        return value.string_value
-    if kind == "int_value":
-        return str(value.int_value)
-    if kind == "bool_value":
-        return "true" if value.bool_value else "false"
-    if kind == "double_value":
-        return go_float(value.double_value, strict=False)
-    if kind == "bytes_value":
-        return base64.b64encode(value.bytes_value).decode("ascii")
-    if kind in ("array_value", "kvlist_value"):
-        return encode_value(as_raw(value))
-    return ""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return go_float(value, strict=False)
+    if kind is bytes:
+        return base64.b64encode(value).decode("ascii")
+    if value is None:
+        return ""
+    return encode_value(as_raw(value))
 
 
-def as_raw(value: AnyValue) -> Any:
+def as_raw(value: Any) -> Any:
     """pdata ``Value.AsRaw()`` ready for JSON: ``None`` for an empty value, map keys sorted."""
-    kind = value.WhichOneof("value")
-    if kind == "string_value":
-        return value.string_value
-    if kind == "int_value":
-        return value.int_value
-    if kind == "bool_value":
-        return value.bool_value
-    if kind == "double_value":
-        return go_float_fragment(value.double_value)
-    if kind == "array_value":
-        return [as_raw(item) for item in value.array_value.values]
-    if kind == "kvlist_value":
-        merged = {kv.key: kv.value for kv in value.kvlist_value.values}
-        return {key: as_raw(merged[key]) for key in sorted(merged)}
-    if kind == "bytes_value":
-        return base64.b64encode(value.bytes_value).decode("ascii")
-    return None
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return go_float_fragment(value)
+    if kind is bytes:
+        return base64.b64encode(value).decode("ascii")
+    if kind is tuple:
+        return [as_raw(item) for item in value]
+    return {key: as_raw(value[key]) for key in sorted(value)}
 
 
-def annotation_value(value: AnyValue) -> Any:
+def annotation_value(value: Any) -> Any:
     """The annotation form of a scalar value (string, int, double, bool), else ``None``."""
-    kind = value.WhichOneof("value")
-    if kind == "string_value":
-        return value.string_value
-    if kind == "int_value":
-        return value.int_value
-    if kind == "bool_value":
-        return value.bool_value
-    if kind == "double_value":
-        return go_float_fragment(value.double_value)
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return value
+    if kind is float:
+        return go_float_fragment(value)
     return None
