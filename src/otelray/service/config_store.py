@@ -93,16 +93,28 @@ class ConfigState:
     # -- plumbing -----------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on error)."""
+    def transaction(self, *, fsync: bool = True) -> Iterator[sqlite3.Connection]:
+        """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on error).
+
+        Args:
+            fsync: wait for the disk (``synchronous=FULL``). Without it the commit survives a
+                crash of the process but not of the machine (WAL ``synchronous=NORMAL``): enough
+                for sampling statistics, which every client re-reports each 10 seconds.
+        """
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            if not fsync:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            finally:
+                if not fsync:
+                    self._conn.execute("PRAGMA synchronous=FULL")
 
     def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read-only query."""

@@ -137,7 +137,7 @@ def _boost_unsupported(doc: object) -> dict[str, Any]:
 
 
 def _record(state: ConfigState, windows: dict[tuple[str, float], list[int]], now: float) -> None:
-    with state.transaction() as conn:
+    with state.transaction(fsync=False) as conn:
         conn.executemany(
             "INSERT INTO sampling_stats (rule, window, request, borrow, sampled) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(rule, window) DO UPDATE SET request = request + excluded.request, "

@@ -138,7 +138,10 @@ def test_untag_cannot_remove_system_tags(call: Call, rule_arn: str) -> None:
 
 
 def test_a_token_is_only_valid_for_its_resource(call: Call, rule_arn: str, group_arn: str) -> None:
-    call("TagResource", {"ResourceARN": rule_arn, "Tags": [{"Key": f"k{i:02d}", "Value": "v"} for i in range(30)]})
+    call(
+        "TagResource",
+        {"ResourceARN": rule_arn, "Tags": [{"Key": f"k{i:02d}", "Value": "v"} for i in range(30)]},
+    )
     token = call("ListTagsForResource", {"ResourceARN": rule_arn})["NextToken"]
     with pytest.raises(InvalidRequestException, match="different request"):
         call("ListTagsForResource", {"ResourceARN": group_arn, "NextToken": token})

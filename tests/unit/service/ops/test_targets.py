@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from otelray.service.config_store import ConfigState
 from otelray.service.errors import InvalidRequestException
+from otelray.service.ops import HANDLERS
 from otelray.service.ops.reservoir import QUOTA_TTL
 
 from .conftest import NOW, Call, rule
@@ -216,3 +219,18 @@ def test_summaries_paginate_and_expire(call: Call, api_rule: None) -> None:
     # an hour later only the windows of the last hour are served
     later = call("GetSamplingStatisticSummaries", now=NOW + 1490 + 3600)
     assert [s["RequestCount"] for s in later["SamplingStatisticSummaries"]] == [149]
+
+
+def test_statistics_and_durable_settings_survive_reopen(tmp_path: Path) -> None:
+    first = ConfigState.open(tmp_path)
+    HANDLERS["GetSamplingTargets"](
+        first, {"SamplingStatisticsDocuments": [stats("Default", requests=7, sampled=1)]}, NOW
+    )
+    assert first.query("PRAGMA synchronous") == [(2,)]  # back to FULL for configuration writes
+    first.close()
+    second = ConfigState.open(tmp_path)
+    try:
+        [summary] = HANDLERS["GetSamplingStatisticSummaries"](second, {}, NOW)["SamplingStatisticSummaries"]
+        assert (summary["RuleName"], summary["RequestCount"]) == ("Default", 7)
+    finally:
+        second.close()
