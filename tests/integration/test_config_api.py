@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -88,10 +89,22 @@ def test_sampling_rule_lifecycle(xray: Any, cleanup_rules: None) -> None:
     assert deleted["SamplingRuleRecord"]["SamplingRule"]["FixedRate"] == 0.7
 
 
-def test_sampling_rule_errors_have_aws_codes(xray: Any, cleanup_rules: None) -> None:
+def rejections(backend: BackendProcess, event: str) -> float:
+    """The value of ``otelray_backend_config_events_total{event=…}`` on the metrics page."""
+    prefix = f'otelray_backend_config_events_total{{event="{event}"}} '
+    lines = [
+        line for line in httpx.get(f"{backend.url}/-/metrics").text.splitlines() if line.startswith(prefix)
+    ]
+    return float(lines[0][len(prefix) :]) if lines else 0.0
+
+
+def test_sampling_rule_errors_have_aws_codes(xray: Any, backend: BackendProcess, cleanup_rules: None) -> None:
+    event = "rejected.DeleteSamplingRule.InvalidRequestException"
+    before = rejections(backend, event)
     with pytest.raises(ClientError) as info:
         xray.delete_sampling_rule(RuleName="Default")
     assert error_of(info)[:2] == ("InvalidRequestException", 400)
+    assert rejections(backend, event) == before + 1
     with pytest.raises(ClientError) as info:
         xray.create_sampling_rule(SamplingRule=rule("v2", Version=2))
     assert error_of(info) == (
