@@ -15,10 +15,19 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, MutableMapping
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry.util._importlib_metadata import entry_points
 
 from otelray.distro import environment as env
+
+if TYPE_CHECKING:  # annotations only: these modules load lazily at run time
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.id_generator import IdGenerator
+    from opentelemetry.sdk.trace.sampling import Sampler
+
+    from otelray.distro.exporter import GuardedSpanExporter
 
 _logger = logging.getLogger(__name__)
 
@@ -63,7 +72,7 @@ def _checked_detectors(environ: MutableMapping[str, str]) -> None:
         environ[env.OTEL_EXPERIMENTAL_RESOURCE_DETECTORS] = ",".join(n for n in names if n not in unknown)
 
 
-def build_resource(environ: MutableMapping[str, str]):  # -> Resource (lazy import)
+def build_resource(environ: MutableMapping[str, str]) -> Resource:
     """The resource: configured detectors, ``OTEL_RESOURCE_ATTRIBUTES``/``OTEL_SERVICE_NAME``, distro identity."""
     from opentelemetry.sdk.resources import Resource
 
@@ -79,14 +88,14 @@ def build_resource(environ: MutableMapping[str, str]):  # -> Resource (lazy impo
     )
 
 
-def _load(group: str, name: str) -> object:
+def _load(group: str, name: str) -> Any:
     found = list(entry_points(group=group, name=name))
     if not found:
         raise LookupError(f"no installed package provides {name!r} in entry-point group {group}")
     return found[0].load()
 
 
-def _sdk_sampler(environ: MutableMapping[str, str], name: str):  # -> Sampler | None
+def _sdk_sampler(environ: MutableMapping[str, str], name: str) -> Sampler | None:
     from opentelemetry.sdk.trace.sampling import Sampler
 
     arg: object = environ.get(env.OTEL_TRACES_SAMPLER_ARG)
@@ -97,7 +106,7 @@ def _sdk_sampler(environ: MutableMapping[str, str], name: str):  # -> Sampler | 
             _logger.warning("otelray: %s=%r is not a number; using 1.0", env.OTEL_TRACES_SAMPLER_ARG, arg)
             arg = 1.0
     try:
-        sampler = _load("opentelemetry_traces_sampler", name)(arg)  # type: ignore[operator]
+        sampler = _load("opentelemetry_traces_sampler", name)(arg)
         if not isinstance(sampler, Sampler):
             raise TypeError(f"{name!r} did not produce a Sampler")
     except Exception as exc:  # a broken third-party sampler must not stop the application
@@ -107,7 +116,7 @@ def _sdk_sampler(environ: MutableMapping[str, str], name: str):  # -> Sampler | 
     return sampler
 
 
-def build_sampler(environ: MutableMapping[str, str], resource):  # -> Sampler | None
+def build_sampler(environ: MutableMapping[str, str], resource: Resource | None) -> Sampler | None:
     """The sampler named by ``OTEL_TRACES_SAMPLER``; ``xray`` is built here with the resource.
 
     ``None`` means the SDK default, ``parentbased_always_on``.
@@ -128,11 +137,11 @@ def build_sampler(environ: MutableMapping[str, str], resource):  # -> Sampler | 
     return XRayRemoteSampler(resource, endpoint=endpoint, polling_interval=interval)
 
 
-def build_id_generator(environ: MutableMapping[str, str]):  # -> IdGenerator
+def build_id_generator(environ: MutableMapping[str, str]) -> IdGenerator:
     """The id generator named by ``OTEL_PYTHON_ID_GENERATOR`` (``xray`` when the name is unusable)."""
     name = environ.get(env.OTEL_PYTHON_ID_GENERATOR, "xray").strip() or "xray"
     try:
-        return _load("opentelemetry_id_generator", name)()  # type: ignore[operator]
+        return _load("opentelemetry_id_generator", name)()
     except Exception as exc:  # unknown or broken generator: say so once and keep running
         _logger.warning("otelray: %s=%s cannot be used (%s); using xray", env.OTEL_PYTHON_ID_GENERATOR, name, exc)
         from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator
@@ -187,7 +196,7 @@ def _shutdown_timeout(environ: MutableMapping[str, str]) -> float:
     return value
 
 
-def build_span_exporters(environ: MutableMapping[str, str]) -> list:  # -> list[GuardedSpanExporter]
+def build_span_exporters(environ: MutableMapping[str, str]) -> list[GuardedSpanExporter]:
     """One guarded (lazily built) exporter per ``OTEL_TRACES_EXPORTER`` name; unknown names are skipped."""
     from otelray.distro.exporter import GuardedSpanExporter
 
@@ -205,7 +214,7 @@ def build_span_exporters(environ: MutableMapping[str, str]) -> list:  # -> list[
     return guards
 
 
-def _configure_metrics_and_logs(environ: MutableMapping[str, str], resource) -> None:
+def _configure_metrics_and_logs(environ: MutableMapping[str, str], resource: Resource) -> None:
     def wanted(name: str) -> bool:
         return environ.get(name, "").strip().lower() not in ("", "none")
 
@@ -231,7 +240,7 @@ def _configure_metrics_and_logs(environ: MutableMapping[str, str], resource) -> 
         _init_logging(log_exporters, resource, setup_logging_handler=False)
 
 
-def configure_sdk(environ: MutableMapping[str, str] | None = None):  # -> TracerProvider
+def configure_sdk(environ: MutableMapping[str, str] | None = None) -> TracerProvider:
     """Build and install the tracer provider (and meter/logger providers when asked for)."""
     from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
