@@ -15,7 +15,9 @@ split; otelray's is:
   largest remainder, ties rotated every interval so a 1/s reservoir alternates between clients;
 * a client is never granted more than the reservoir minus the unexpired quotas still held by the
   others, so at every instant the quotas in force add up to at most ``ReservoirSize`` — the
-  guarantee X-Ray gives. Quotas rebalance as each client reports (every ``INTERVAL`` seconds).
+  guarantee X-Ray gives. Quotas rebalance as each client reports (every ``INTERVAL`` seconds);
+  when a rule's reservoir shrinks, the quotas granted before stay counted until they are replaced,
+  so the new size is reached without a moment of over-commitment.
 """
 
 from __future__ import annotations

@@ -197,7 +197,7 @@ def update_sampling_rule(state: ConfigState, params: dict[str, Any], now: float)
             (rule["RuleName"], rule["RuleARN"], json.dumps(rule), record["CreatedAt"], now),
         )
         state.put_setting(conn, LAST_MODIFIED_KEY, now)
-    state.reservoirs.forget(rule["RuleName"])
+    # quotas already granted stay counted: a smaller reservoir is then handed out as they expire
     return {"SamplingRuleRecord": _record(rule, record["CreatedAt"], now)}
 
 

@@ -96,3 +96,16 @@ def test_quotas_in_force_never_exceed_the_reservoir(
         cid = f"{client:024x}"
         held[cid] = book.assign("r", reservoir, cid, requests, now)
         assert sum(q for q, expires in held.values() if expires > now) <= reservoir
+
+
+def test_a_smaller_reservoir_is_reached_without_overcommitting() -> None:
+    book = ReservoirBook()
+    a, b = "a" * 24, "b" * 24
+    book.assign("r", 10, a, 100, NOW)
+    book.assign("r", 10, b, 100, NOW + 5)
+    book.assign("r", 10, a, 100, NOW + 10)
+    book.assign("r", 10, b, 100, NOW + 15)  # a and b hold 5 each
+    # the rule now allows 2/s: nobody gets more until the others' quotas shrink
+    assert book.assign("r", 2, a, 100, NOW + 20)[0] == 0
+    assert book.assign("r", 2, b, 100, NOW + 25)[0] == 1
+    assert book.assign("r", 2, a, 100, NOW + 30)[0] == 1
