@@ -1,4 +1,5 @@
-"""Micro-benchmark: ``otelray.xray.segment.parse_document`` against plain ``orjson.loads``.
+"""Micro-benchmark: ``otelray.xray.segment.parse_document`` against plain ``orjson.loads``, and the
+awsxray receiver path (parse + ``otelray.translate.from_xray`` → OTLP ``ResourceSpans``).
 
 Runs three realistic documents (a small segment as aws-xray-sdk sends it, a segment with ten
 embedded subsegments, an independent subsegment with a cause) and prints documents per second and
@@ -16,6 +17,7 @@ from collections.abc import Callable
 
 import orjson
 
+from otelray.translate.from_xray import document_to_resource_spans
 from otelray.xray.segment import parse_document
 
 TRACE_ID = "1-6b05cb6d-9b8ca1600cd26c5077ad7412"
@@ -62,11 +64,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.0, help="time per measurement")
     args = parser.parse_args()
-    print(f"{'document':<26}{'bytes':>7}{'orjson.loads/s':>16}{'parse_document/s':>18}{'overhead':>10}")
+    print(f"{'document':<26}{'bytes':>7}{'orjson.loads/s':>16}{'parse_document/s':>18}{'overhead':>10}"
+          f"{'parse+to OTLP/s':>17}")
     for name, raw in _documents().items():
         plain = _rate(orjson.loads, raw, args.seconds)
         full = _rate(parse_document, raw, args.seconds)
-        print(f"{name:<26}{len(raw):>7}{plain:>16,.0f}{full:>18,.0f}{plain / full:>9.1f}x")
+        otlp = _rate(_to_otlp, raw, args.seconds)
+        print(f"{name:<26}{len(raw):>7}{plain:>16,.0f}{full:>18,.0f}{plain / full:>9.1f}x{otlp:>17,.0f}")
+
+
+def _to_otlp(raw: bytes) -> object:
+    return document_to_resource_spans(parse_document(raw, lenient=True), validate=False)
 
 
 if __name__ == "__main__":
