@@ -40,7 +40,7 @@ service:
 
 def send_spans(exporter, service: str, count: int) -> None:
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
-    provider.add_span_processor(BatchSpanProcessor(exporter, max_export_batch_size=200))
+    provider.add_span_processor(BatchSpanProcessor(exporter, max_export_batch_size=200, max_queue_size=max(2048, count)))
     tracer = provider.get_tracer("otelray.tests")
     for i in range(count):
         with tracer.start_as_current_span(f"{service}-{i}"):

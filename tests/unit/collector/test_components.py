@@ -46,8 +46,9 @@ def _create(factory, signal, sink):
 
 def test_registry_has_the_core_components():
     assert {"otlp"} <= set(REGISTRY.receivers)
-    assert {"batch"} <= set(REGISTRY.processors)
-    assert {"debug", "file"} <= set(REGISTRY.exporters)
+    assert {"batch", "memory_limiter"} <= set(REGISTRY.processors)
+    assert {"debug", "file", "otlp", "otlphttp"} <= set(REGISTRY.exporters)
+    assert {"health_check", "file_storage"} <= set(REGISTRY.extensions)
 
 
 @pytest.mark.parametrize(("factory", "signal"), SIGNAL_CASES)

@@ -1,0 +1,1 @@
+"""Extensions, one package per component type named as in ADOT YAML."""
