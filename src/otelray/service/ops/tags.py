@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from otelray.service.config_store import ConfigState
 
 MAX_TAGS = 50
+#: longest Tags list a request may carry (the model's TagList maximum)
+MAX_REQUEST_TAGS = 200
 MAX_KEY = 128
 MAX_VALUE = 256
 _EXTRA_CHARS = frozenset("+-=._:/@")
@@ -33,6 +35,8 @@ def parse_tags(raw: object, name: str = "Tags") -> dict[str, str]:
         return {}
     if not isinstance(raw, list):
         raise InvalidRequestException(f"{name} must be a list")
+    if len(raw) > MAX_REQUEST_TAGS:
+        raise InvalidRequestException(f"{name} must have at most {MAX_REQUEST_TAGS} members")
     tags: dict[str, str] = {}
     for index, item in enumerate(raw):
         where = f"{name}[{index}]"
@@ -107,7 +111,7 @@ def tag_resource(state: ConfigState, params: dict[str, Any], now: float) -> dict
 def untag_resource(state: ConfigState, params: dict[str, Any], now: float) -> dict[str, Any]:
     """UntagResource."""
     arn = _arn(params)
-    keys = _params.items(params, "TagKeys", required=True, max_len=200)
+    keys = _params.items(params, "TagKeys", required=True, max_len=MAX_REQUEST_TAGS)
     for index, key in enumerate(keys):
         if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY:
             raise InvalidRequestException(f"TagKeys[{index}] must be a string of 1 to {MAX_KEY} characters")

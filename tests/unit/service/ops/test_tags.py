@@ -105,6 +105,7 @@ def test_too_many_tags_on_create(call: Call) -> None:
         ([{"Key": "semi;colon", "Value": "x"}], "Tags[0].Key contains ';'"),
         ([{"Key": "k", "Value": "a<b"}], "Tags[0].Value contains '<'"),
         (["k=v"], "must be a structure"),
+        ([{"Key": "k", "Value": "v"}] * 201, "Tags must have at most 200 members"),
     ],
 )
 def test_invalid_tags(call: Call, rule_arn: str, tags: list, message: str) -> None:
