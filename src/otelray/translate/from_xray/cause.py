@@ -14,7 +14,7 @@ from typing import Any
 
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
-from otelray.translate.from_xray.attributes import Attrs, put_bool, put_int, put_str, to_key_values
+from otelray.translate.from_xray.attributes import Attrs, add_attributes, put_bool, put_int, put_str
 
 EXCEPTION_EVENT = "exception"
 
@@ -33,7 +33,7 @@ def make_cause(entity: dict[str, Any], span: Span) -> None:
         return
     for exception in cause.get("exceptions") or ():
         if isinstance(exception, dict):
-            span.events.add(name=EXCEPTION_EVENT, attributes=to_key_values(_exception_attributes(exception)))
+            add_attributes(span.events.add(name=EXCEPTION_EVENT).attributes, _exception_attributes(exception))
 
 
 def _exception_attributes(exception: dict[str, Any]) -> Attrs:

@@ -19,7 +19,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, Span, Status
 
 from otelray.translate.errors import TranslationError
 from otelray.translate.from_xray.annotations import make_annotations, make_metadata
-from otelray.translate.from_xray.attributes import Attrs, put_bool, put_str, to_key_values
+from otelray.translate.from_xray.attributes import Attrs, add_attributes, put_bool, put_str
 from otelray.translate.from_xray.aws import make_aws
 from otelray.translate.from_xray.cause import make_cause
 from otelray.translate.from_xray.http import make_http
@@ -68,7 +68,7 @@ def document_to_resource_spans(doc: dict[str, Any], *, validate: bool = True) ->
         except SegmentError as exc:
             return TranslationError(exc.segment_id or "", str(exc), exc.code)
     resource_spans = ResourceSpans()
-    resource_spans.resource.attributes.extend(to_key_values(make_resource(doc)))
+    add_attributes(resource_spans.resource.attributes, make_resource(doc))
     spans = resource_spans.scope_spans.add().spans
     # an independent subsegment keeps its own kind; any other top-level document is a server span
     kind = doc.get("type")
@@ -134,7 +134,7 @@ def _populate(
     put_bool(attrs, TRACED, entity.get("traced"))
     make_annotations(entity, attrs)
     make_metadata(entity, attrs)
-    span.attributes.extend(to_key_values(attrs))
+    add_attributes(span.attributes, attrs)
 
 
 def _trace_id(value: object) -> bytes:
