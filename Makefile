@@ -5,10 +5,10 @@ PIP ?= $(PYTHON) -m pip
 .PHONY: install install-test system-deps up test lint bench
 
 install:
-	$(PIP) install -q -e .
+	$(PIP) install -q -c constraints.txt -e .
 
 install-test:
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -c constraints.txt -e '.[test]'
 
 # Debian packages the integration tests start: prometheus (remote write) and chromium (console).
 system-deps:
