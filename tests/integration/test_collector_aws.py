@@ -130,10 +130,9 @@ def test_sdk_spans_reach_backend_and_moto_signed(tmp_path, backend, moto):
     try:
         ids = send_spans(GrpcSpanExporter(endpoint=f"127.0.0.1:{grpc}", insecure=True), "shop-grpc", 60)
         ids += send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http}/v1/traces"), "shop-http", 40)
-        wait_until(lambda: len(documents_of(to_backend)) >= 200 and len(documents_of(to_moto)) >= 200,
-                   what="200 documents at both endpoints")
-        assert proc.metric("otelcol_exporter_sent_spans_total", exporter="awsxray/backend") == 200
-        assert proc.metric("otelcol_exporter_sent_spans_total", exporter="awsxray/moto") == 200
+        wait_until(lambda: all(proc.metric("otelcol_exporter_sent_spans_total", exporter=e) == 200
+                               for e in ("awsxray/backend", "awsxray/moto")), what="200 spans sent by both exporters")
+        assert proc.metric("otelcol_exporter_send_failed_spans_total", exporter="awsxray/moto") == 0
     finally:
         assert proc.stop() == 0
         to_backend.stop()

@@ -3,12 +3,12 @@
 botocore supplies SigV4 (service ``xray``), the credential chain and the retryer; this module adds
 what the awsxray exporter adds (adot-collector.md §1.14):
 
-- documents go out in chunks of at most 50 (``MAX_SEGMENTS_PER_PUT``), sequentially, stopping at
-  the first failed call;
+- documents go out in chunks of at most 50 (``MAX_SEGMENTS_PER_PUT``, the caller splits);
 - ``max_retries`` is the botocore total attempt count (SDK v2 ``RetryMaxAttempts`` semantics);
 - a ``User-Agent`` suffix ``xray-otel-exporter/<version> exec-env/<AWS_EXECUTION_ENV|UNKNOWN>
   OS/<os>-<arch>`` and an ``X-Amzn-Xray-Timestamp`` header (unix seconds, 9 decimals);
-- ``UnprocessedTraceSegments`` are counted and logged once per call (not retried, as upstream);
+- ``UnprocessedTraceSegments`` are returned to the caller, which counts and logs them once per
+  batch (not retried, as upstream);
 - failures map to the collector's error tree: 4xx → ``PermanentError``, throttling →
   ``ThrottledError``, 5xx and connection problems → ``RetryableError``.
 """
@@ -18,8 +18,7 @@ from __future__ import annotations
 import logging
 import platform
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import botocore.session
@@ -61,16 +60,6 @@ class XRayClientOptions:
     exec_env: str = ""
 
 
-@dataclass(slots=True)
-class PutStats:
-    """What happened to the documents of one ``put_documents`` call."""
-
-    sent: int = 0
-    unprocessed: int = 0
-    calls: int = 0
-    unprocessed_codes: dict[str, int] = field(default_factory=dict)
-
-
 def user_agent_suffix(exec_env: str) -> str:
     """The exporter's User-Agent addition (contrib ``xray_client.go`` ``newUserAgent``)."""
     system = platform.system().lower() or "unknown"
@@ -105,31 +94,6 @@ class XRayClient:
     def endpoint(self) -> str:
         """The URL requests go to."""
         return str(self._client.meta.endpoint_url)
-
-    def put_documents(self, documents: Sequence[str]) -> PutStats:
-        """Send documents in chunks of 50; stop at the first failed call and raise its mapped error.
-
-        Raises:
-            PermanentError: X-Ray rejected a request (4xx other than throttling).
-            ThrottledError: X-Ray asked to slow down.
-            RetryableError: 5xx, timeouts, connection problems, missing credentials.
-        """
-        stats = PutStats()
-        for start in range(0, len(documents), MAX_SEGMENTS_PER_PUT):
-            chunk = list(documents[start : start + MAX_SEGMENTS_PER_PUT])
-            unprocessed = self.put_trace_segments(chunk)
-            stats.calls += 1
-            stats.sent += len(chunk) - len(unprocessed)
-            stats.unprocessed += len(unprocessed)
-            for item in unprocessed:
-                code = str(item.get("ErrorCode", "Unknown"))
-                stats.unprocessed_codes[code] = stats.unprocessed_codes.get(code, 0) + 1
-            if unprocessed:
-                first = unprocessed[0]
-                _log.warning("X-Ray did not process %d of %d segment documents (first: id=%s %s: %s)",
-                             len(unprocessed), len(chunk), first.get("Id", ""), first.get("ErrorCode", ""),
-                             first.get("Message", ""))
-        return stats
 
     def put_trace_segments(self, chunk: list[str]) -> list[dict[str, Any]]:
         """One ``PutTraceSegments`` call; returns ``UnprocessedTraceSegments``."""

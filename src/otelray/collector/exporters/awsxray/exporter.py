@@ -4,7 +4,7 @@ Per batch (adot-collector.md §1.14): every span is translated with ``otelray.tr
 spans that cannot be translated are counted (``otelcol_exporter_awsxray_translation_errors_total``
 by code) and logged once per batch, the rest are sent in chunks of 50. Documents X-Ray reports as
 unprocessed are counted (``otelcol_exporter_awsxray_unprocessed_segments_total`` by error code) and
-logged once per call. Translation and the blocking botocore calls run in a worker pool of
+logged once per batch. Translation and the blocking botocore calls run in a worker pool of
 ``num_workers`` threads so the event loop keeps receiving.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from otelray.collector.aws.errors import AwsConfigError
 from otelray.collector.aws.session import AssumeRole, make_session, resolve_region
-from otelray.collector.aws.xray_client import XRayClient, XRayClientOptions
+from otelray.collector.aws.xray_client import MAX_SEGMENTS_PER_PUT, XRayClient, XRayClientOptions
 from otelray.collector.component import Host, Settings
 from otelray.collector.consumer import TracesBatch
 from otelray.collector.errors import ComponentError
@@ -78,33 +78,58 @@ class AwsXrayPusher:
             self.settings.logger.warning("no AWS credentials found; PutTraceSegments will fail until some are")
 
     async def push(self, batch: TracesBatch) -> None:
-        """Translate and send one batch; raises the mapped error of the first failed call."""
-        if self._client is None or self._pool is None:
+        """Translate one batch, send its chunks of 50, raise the mapped error of the first failed chunk.
+
+        Upstream sends the chunks one after another; otelray sends them concurrently, at most
+        ``num_workers`` requests in flight, because a durable X-Ray store answers after its commit
+        and throughput then grows with the requests in flight. A failure fails the whole batch
+        (the retry resends it; X-Ray keeps the last copy of a segment id).
+        """
+        client, pool = self._client, self._pool
+        if client is None or pool is None:
             raise ComponentError(self.settings.id, "exporter used before start")
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._pool, self._send, batch)
+        documents = await loop.run_in_executor(pool, self._translate, batch)
+        chunks = [documents[i : i + MAX_SEGMENTS_PER_PUT] for i in range(0, len(documents), MAX_SEGMENTS_PER_PUT)]
+        results = await asyncio.gather(
+            *(loop.run_in_executor(pool, client.put_trace_segments, chunk) for chunk in chunks),
+            return_exceptions=True)
+        unprocessed: list[dict[str, Any]] = []
+        failures: list[BaseException] = []
+        sent = 0
+        for chunk, result in zip(chunks, results, strict=True):
+            if isinstance(result, BaseException):
+                failures.append(result)
+            else:
+                unprocessed.extend(result)
+                sent += len(chunk) - len(result)
+        self._count_unprocessed(unprocessed, len(documents))
+        if self._recorder is not None:
+            self._recorder.sent(sent, rejected=len(unprocessed))
+            for failure in failures:
+                self._recorder.connection_error(failure)
+        if failures:
+            raise failures[0]
 
-    def _send(self, batch: TracesBatch) -> None:
+    def _translate(self, batch: TracesBatch) -> list[str]:
         result = translate_spans(batch.resource_spans, options=self.options, now=time.time())
         if result.errors:
             self._count_translation_errors(result.errors)
         if self._recorder is not None:
             self._recorder.received(len(result.documents) + len(result.errors), rejected=len(result.errors))
-        if not result.documents:
+        return result.documents
+
+    def _count_unprocessed(self, unprocessed: list[dict[str, Any]], total: int) -> None:
+        if not unprocessed:
             return
-        client = self._client
-        if client is None:  # shut down while this batch waited for a worker
-            raise ComponentError(self.settings.id, "exporter shut down while sending")
-        try:
-            stats = client.put_documents(result.documents)
-        except Exception as exc:
-            if self._recorder is not None:
-                self._recorder.connection_error(exc)
-            raise
-        for code, n in stats.unprocessed_codes.items():
+        codes = Counter(str(item.get("ErrorCode", "Unknown")) for item in unprocessed)
+        for code, n in codes.items():
             self._unprocessed(code).inc(n)
-        if self._recorder is not None:
-            self._recorder.sent(stats.sent, rejected=stats.unprocessed)
+        first = unprocessed[0]
+        self.settings.logger.warning(
+            "awsxray: X-Ray did not process %d of %d segment documents (%s); first: id=%s: %s",
+            len(unprocessed), total, ", ".join(f"{c}={n}" for c, n in sorted(codes.items())),
+            first.get("Id", ""), first.get("Message", ""))
 
     def _count_translation_errors(self, errors: list[Any]) -> None:
         codes = Counter(err.code for err in errors)

@@ -42,7 +42,7 @@ def test_spans_go_out_signed_in_chunks_of_50(aws_env) -> None:
     finally:
         capture.stop()
     sizes = [len(json.loads(r.body)["TraceSegmentDocuments"]) for r in capture.requests]
-    assert sizes == [50, 50, 20]
+    assert sorted(sizes) == [20, 50, 50]
     assert all(r.path == "/TraceSegments" and r.signature_valid for r in capture.requests)
     assert all("/us-east-1/xray/aws4_request" in r.headers["Authorization"] for r in capture.requests)
     assert all("xray-otel-exporter/" in r.headers["User-Agent"] for r in capture.requests)
