@@ -164,7 +164,8 @@ def _register(top: Entity, trace: CompiledTrace) -> None:
                 entity.parent.children.remove(entity)
             continue
         trace.by_id[entity.id] = entity
-        for sub in entity.doc.get("subsegments") or ():
+        subsegments = entity.doc.get("subsegments")
+        for sub in subsegments if isinstance(subsegments, list) else ():
             if isinstance(sub, dict):
                 child = Entity(sub, entity.segment, entity)
                 entity.children.append(child)

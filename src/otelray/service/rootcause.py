@@ -65,7 +65,8 @@ def _exceptions(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
 
 
 def _service(node: Node | None, inferred: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"Name": node.name if node else "", "Names": [node.name] if node else []}
+    name = node.name if node else ""
+    out: dict[str, Any] = {"Name": name, "Names": [name] if name else []}
     if node is not None and node.type:
         out["Type"] = node.type
     if node is not None and node.account_id:

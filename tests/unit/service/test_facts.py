@@ -7,8 +7,12 @@ import copy
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from otelray.service.facts import FAULT, ROOT, SUMMARY_COLUMNS, TraceFacts, trace_facts
+from otelray.service.filters import compile_filter
+from otelray.service.graph import trace_graph
 from otelray.service.inferred import compile_trace, inferred_segments
 from tests.unit.service.filters.corpus import API_TRACE, SDK_CAPTURE, T0, api, corpus, game, sdk_capture, shop
 
@@ -187,3 +191,39 @@ def test_deeply_nested_subsegments() -> None:
         current = child
     facts = trace_facts([root])
     assert facts.response_time == 1.0 and len(compile_trace([root]).by_id) == 1500
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+OPTIONAL_KEYS = ["http", "aws", "annotations", "subsegments", "user", "origin", "parent_id", "namespace", "sql",
+                 "cause", "error", "fault", "throttle", "in_progress", "end_time", "resource_arn", "type"]
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> dict:
+    doc = {"id": draw(st.sampled_from(["a000000000000001", "a000000000000002", "a000000000000003"])),
+           "trace_id": API_TRACE, "name": draw(st.text(max_size=5)), "start_time": T0 + draw(st.floats(0, 5))}
+    for key in draw(st.lists(st.sampled_from(OPTIONAL_KEYS), max_size=6, unique=True)):
+        doc[key] = draw(JSON | st.sampled_from(["aws", "remote", "subsegment", "a000000000000001"]))
+    return doc
+
+
+FUZZ_FILTERS = [compile_filter(e) for e in (
+    'service() { fault }', 'rootcause.fault.entity { remote }', 'user = "x"', "annotation.a = 1", 'name CONTAINS "a"',
+    'edge(id(type: "remote"), id(type: "remote")) { ok }', 'rootcause.json = #[{"ClientImpacting": true}]', "http.url")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(documents(), min_size=1, max_size=4))
+def test_odd_optional_fields_never_crash_facts_graph_or_inferred(docs: list[dict]) -> None:
+    facts = trace_facts(docs)
+    summary = facts.summary()
+    assert summary["Id"] == API_TRACE
+    assert TraceFacts.from_row(facts.to_row()).summary() == summary
+    trace_graph([facts])
+    inferred_segments(docs)
+    for filt in FUZZ_FILTERS:
+        filt.matches(facts)
