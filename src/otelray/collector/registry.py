@@ -181,6 +181,10 @@ class Registry:
         """The factories of ``kind`` by type (aliases included)."""
         return getattr(self, kind.section)  # type: ignore[no-any-return]
 
+    def of_section(self, section: str) -> Mapping[str, AnyFactory]:
+        """The factories of the kind whose YAML section is ``section`` (``receivers``…)."""
+        return getattr(self, section)  # type: ignore[no-any-return]
+
     def factories(self) -> Iterable[AnyFactory]:
         """Every factory once (aliases skipped), ordered by kind then type."""
         for kind in Kind:

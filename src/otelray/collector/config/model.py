@@ -127,9 +127,8 @@ def _component_section(
         except ValueError as exc:
             errors.append(ConfigError(f"{section}::{key}", str(exc)))
             continue
+        declared.add(cid)  # defined, even if unknown or invalid: one error, no "not configured" follow-up
         factory = factories.get(cid.type)
-        if factory is not None:
-            declared.add(cid)  # defined, even if its settings are wrong: no "not configured" follow-up
         if factory is None:
             hint = UNSUPPORTED.get(cid.type)
             if hint is None:
