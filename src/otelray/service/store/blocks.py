@@ -12,7 +12,7 @@ import cramjam
 class BlockCache:
     """Decompressed ``blk`` payloads by block id, shared by the writer and the readers."""
 
-    def __init__(self, capacity: int = 64) -> None:
+    def __init__(self, capacity: int = 256) -> None:
         self._capacity = capacity
         self._items: OrderedDict[int, bytes] = OrderedDict()
         self._lock = threading.Lock()

@@ -13,9 +13,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import cramjam
+
 from otelray.service.facts import SUMMARY_COLUMNS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Summary columns the store fills itself (``tid``, ``tstart``, ``tend``) instead of from the facts.
 _OWN = ("trace_id", "start_time", "end_time")
 #: The derived per-trace columns, named as ``facts.SUMMARY_COLUMNS`` so filter pushdown applies as is.
@@ -27,7 +29,7 @@ CREATE TABLE IF NOT EXISTS blk(id INTEGER PRIMARY KEY, t REAL NOT NULL, z BLOB N
 CREATE TABLE IF NOT EXISTS seg(
     tid BLOB NOT NULL, sid INTEGER NOT NULL, blk INTEGER NOT NULL, off INTEGER NOT NULL,
     len INTEGER NOT NULL, done INTEGER NOT NULL, PRIMARY KEY(tid, sid)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS dirty(tid BLOB PRIMARY KEY, t REAL NOT NULL) WITHOUT ROWID;  -- t: last write
+CREATE TABLE IF NOT EXISTS dirty(tid BLOB PRIMARY KEY, t REAL NOT NULL, v INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS trace(
     tid BLOB PRIMARY KEY, tstart REAL NOT NULL, tend REAL NOT NULL, updated REAL NOT NULL,
     ndocs INTEGER NOT NULL, partial INTEGER NOT NULL, {summary}) WITHOUT ROWID;
@@ -77,3 +79,15 @@ def sid_key(segment_id: str) -> int:
     """A 16-hex-digit segment id as a signed 64-bit SQLite integer."""
     value = int(segment_id, 16)
     return value - (1 << 64) if value >= (1 << 63) else value
+
+
+def pack_facts(facts: str) -> bytes:
+    """The ``facts`` JSON text as stored: zstd-compressed (a 1.3 KB text becomes about a third)."""
+    return bytes(cramjam.zstd.compress(facts.encode(), level=3))
+
+
+def unpack_facts(value: bytes | str | None) -> str | None:
+    """The inverse of ``pack_facts`` (plain text is passed through)."""
+    if value is None or isinstance(value, str):
+        return value
+    return bytes(cramjam.zstd.decompress(value)).decode()

@@ -1,7 +1,8 @@
 """The embedded SQLite trace store (the default ``Store``).
 
-One writer thread (``store.writer``) and one read connection per reader thread, each query bounded
-by a time budget through SQLite's progress handler (Datasette ``sqlite_timelimit``). Retention
+One writer thread (``store.writer``), one summary thread (``store.refresher``) and one read
+connection per reader thread, each query bounded by a time budget through SQLite's progress
+handler (Datasette ``sqlite_timelimit``). Retention
 deletes traces not updated for ``retention_days`` (X-Ray keeps traces 30 days), then the document
 blocks nothing points at any more; it runs in the background every ``prune_interval`` seconds.
 """
@@ -21,7 +22,8 @@ from typing import Any
 from otelray.service.errors import ThrottledException
 from otelray.service.store.base import Cursor, StoredDocument, Summarizer, TimeRangeType, TraceRow
 from otelray.service.store.blocks import BlockCache
-from otelray.service.store.schema import TIME_COLUMNS, connect, tid_key, tid_text
+from otelray.service.store.refresher import Refresher
+from otelray.service.store.schema import TIME_COLUMNS, connect, tid_key, tid_text, unpack_facts
 from otelray.service.store.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,8 @@ class SQLiteStore:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DB_FILENAME
         self._blocks = BlockCache()
-        self._writer = Writer(self.path, self._blocks, summarize, clock=clock)
+        self._writer = Writer(self.path, self._blocks, on_commit=lambda: self._refresher.notify(), clock=clock)
+        self._refresher = Refresher(self.path, self._blocks, summarize)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -66,13 +69,14 @@ class SQLiteStore:
         return self._writer.put(documents)
 
     def sync(self) -> Future[None]:
-        """Resolve once every summary row reflects all earlier puts."""
-        return self._writer.call(lambda conn: None, sync_first=True)
+        """Resolve once every summary row reflects all earlier (acknowledged) puts."""
+        return self._refresher.sync()
 
     def prune(self, now: float | None = None) -> Future[int]:
         """Delete traces not updated within the retention period; resolves to the number removed."""
         cutoff = (self._clock() if now is None else now) - self._retention
-        return self._writer.call(lambda conn: self._prune(conn, cutoff), sync_first=True)
+        self._refresher.sync().result()
+        return self._writer.call(lambda conn: self._prune(conn, cutoff))
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -145,12 +149,13 @@ class SQLiteStore:
     @property
     def summary_failures(self) -> int:
         """How many trace summaries could not be derived (logged; the documents are kept)."""
-        return self._writer.summary_failures
+        return self._refresher.failures
 
     def close(self) -> None:
         """Flush pending writes and close every connection; safe twice."""
         self._stop.set()
         self._writer.close()
+        self._refresher.close()
         with self._readers_lock:
             for conn in self._readers:
                 conn.close()
@@ -211,5 +216,5 @@ def _row(r: tuple[Any, ...]) -> TraceRow:
         updated=r[3],
         documents=r[4],
         partial=bool(r[5]),
-        facts=r[6],
+        facts=unpack_facts(r[6]),
     )

@@ -112,7 +112,7 @@ def test_data_and_dirty_marks_survive_a_restart(tmp_path: Path) -> None:
     first.close()
     with sqlite3.connect(tmp_path / "traces.sqlite3") as conn:  # as if the process died before refreshing
         conn.execute("DELETE FROM trace")
-        conn.execute("INSERT INTO dirty(tid, t) VALUES (?, ?)", (tid_key(t), time.time()))
+        conn.execute("INSERT INTO dirty(tid, t, v) VALUES (?, ?, 1)", (tid_key(t), time.time()))
     second = SQLiteStore(tmp_path, summarize=summarize)
     try:
         second.sync().result()

@@ -1,0 +1,149 @@
+"""Summary rows: the thread that keeps one ``trace`` row per trace up to date.
+
+The writer marks every trace it touches in ``dirty`` (time of the write, block id as version) in
+the transaction that stores the documents. This thread, on its own connection, reads the marked
+traces' documents back, derives the row (the store's own time columns plus the summarizer's
+columns, ``facts.SUMMARY_COLUMNS``) and deletes each mark only if its version did not change
+meanwhile, so a write racing a refresh is refreshed again. Marks are durable, so summaries lost to
+a crash are rebuilt on restart. ``sync()`` resolves once every mark present at the call is done —
+GetTraceSummaries calls it first, so a trace is listed as soon as its PutTraceSegments answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from otelray.service.store.base import Summarizer
+from otelray.service.store.blocks import BlockCache
+from otelray.service.store.schema import DERIVED_COLUMNS, connect, pack_facts, tid_text
+
+log = logging.getLogger(__name__)
+
+_TRACE_UPSERT = "INSERT OR REPLACE INTO trace(tid, tstart, tend, updated, ndocs, partial, {}) VALUES ({})".format(
+    ", ".join(DERIVED_COLUMNS), ", ".join("?" * (6 + len(DERIVED_COLUMNS)))
+)
+#: Traces refreshed per transaction.
+SLICE = 200
+
+
+class Refresher:
+    """Derives summary rows for dirty traces on a background thread."""
+
+    def __init__(self, path: Path, blocks: BlockCache, summarize: Summarizer | None) -> None:
+        self._conn = connect(path)
+        self._blocks = blocks
+        self._summarize = summarize
+        self._wake = threading.Condition()
+        self._pending = True  # marks may be left from before a restart
+        self._waiters: list[Future[None]] = []
+        self._closed = False
+        self.failures = 0
+        self._thread = threading.Thread(target=self._run, name="otelray-store-summaries", daemon=True)
+        self._thread.start()
+
+    def notify(self) -> None:
+        """Called after each commit that marked traces dirty."""
+        with self._wake:
+            self._pending = True
+            self._wake.notify()
+
+    def sync(self) -> Future[None]:
+        """Resolve once every trace marked before this call has its summary row."""
+        future: Future[None] = Future()
+        with self._wake:
+            if self._closed:
+                future.set_exception(RuntimeError("the trace store is closed"))
+                return future
+            self._waiters.append(future)
+            self._pending = True
+            self._wake.notify()
+        return future
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Refresh what is marked, then stop; safe twice."""
+        with self._wake:
+            if self._closed:
+                return
+            self._closed = True
+            self._wake.notify()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._pending and not self._closed:
+                    self._wake.wait(1.0)
+                self._pending = False
+                waiters, self._waiters = self._waiters, []
+                closing = self._closed
+            self._drain()
+            for future in waiters:
+                future.set_result(None)
+            if closing:
+                self._conn.close()
+                return
+
+    def _drain(self) -> None:
+        while True:
+            marks = self._conn.execute("SELECT tid, t, v FROM dirty LIMIT ?", (SLICE,)).fetchall()
+            if not marks:
+                return
+            try:
+                self._refresh(marks)
+            except Exception:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                log.exception("refreshing %d trace summaries failed", len(marks))
+                return
+
+    def _refresh(self, marks: list[tuple[bytes, float, int]]) -> None:
+        keys = [m[0] for m in marks]
+        located: dict[bytes, list[tuple[int, int, int, int]]] = defaultdict(list)
+        placeholders = ",".join("?" * len(keys))
+        for tid, blk, off, length, done in self._conn.execute(
+            f"SELECT tid, blk, off, len, done FROM seg WHERE tid IN ({placeholders}) ORDER BY blk, off", keys
+        ):
+            located[tid].append((blk, off, length, done))
+        rows = [self._row(tid, located[tid], updated) for tid, updated, _ in marks if located.get(tid)]
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._conn.executemany(_TRACE_UPSERT, rows)
+        self._conn.executemany("DELETE FROM dirty WHERE tid = ? AND v = ?", [(m[0], m[2]) for m in marks])
+        self._conn.execute("COMMIT")
+
+    def _row(self, tid: bytes, found: list[tuple[int, int, int, int]], updated: float) -> tuple[Any, ...]:
+        documents: list[dict[str, Any]] = []
+        partial = False
+        for blk, off, length, done in found:
+            data = self._blocks.get(blk, self._conn)
+            try:
+                documents.append(orjson.loads(data[off : off + length]))
+            except orjson.JSONDecodeError:  # stored documents were validated; a damaged block is skipped
+                continue
+            partial = partial or not done
+        starts = [d["start_time"] for d in documents if isinstance(d.get("start_time"), (int, float))]
+        ends = [d["end_time"] for d in documents if isinstance(d.get("end_time"), (int, float))]
+        start = min(starts) if starts else float(int(tid[:4].hex(), 16))
+        end = max(ends + starts) if (ends or starts) else start
+        derived = self._derived(tid, documents)
+        facts = derived.get("facts")
+        if isinstance(facts, str):  # kept compressed: it is most of a summary row's bytes
+            derived["facts"] = pack_facts(facts)
+        return (tid, start, end, updated, len(documents), int(partial), *(derived.get(c) for c in DERIVED_COLUMNS))
+
+    def _derived(self, tid: bytes, documents: list[dict[str, Any]]) -> dict[str, Any]:
+        if self._summarize is None:
+            return {}
+        try:
+            return self._summarize(documents) or {}
+        except Exception:  # one odd trace must not stop the others; counted and logged
+            self.failures += 1
+            log.exception("deriving the summary of trace %s failed", tid_text(tid))
+            return {}
+
