@@ -139,3 +139,17 @@ def test_common_predicates_are_pushed_down_exactly(expression: str) -> None:
 def test_facts_rebuilt_from_rows_filter_the_same() -> None:
     filt = compile_filter('service("payments") { fault } AND annotation.customer_tier = "gold"')
     assert all(filt.matches(TraceFacts.from_row(f.to_row())) == filt.matches(f) for f in FACTS.values())
+
+
+@pytest.mark.parametrize(("expression", "candidates"), [
+    ('service("api.example.com") { fault }', set()),  # no request of any trace faulted there
+    ('service("api.example.com") { throttle }', {"api"}),
+    ('service("api.example.com") { responsetime > 2 }', {"game"}),
+    ('edge("api.example.com", "backend.example.com") { error }', {"game", "game_fast"}),
+    ('service() { fault or throttle }', {"sdk", "shop", "api"}),
+])
+def test_scoped_bodies_narrow_the_pushed_down_candidates(db: sqlite3.Connection, expression: str,
+                                                         candidates: set[str]) -> None:
+    where = compile_filter(expression).sql()
+    assert not where.exact
+    assert {r[0] for r in db.execute(f"SELECT name FROM trace WHERE {where.clause}", where.params)} == candidates
