@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import fnmatch
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from otelray.distro.sampler import matcher
 
@@ -49,3 +53,10 @@ def test_method_host_service_type_and_arn() -> None:
     lam = {"cloud.platform": "aws_lambda"}
     assert matcher.resource_arn(lam, {"faas.id": "arn:fn"}) == "arn:fn"
     assert matcher.resource_arn({}, {"faas.id": "arn:fn"}) == ""
+
+
+@given(st.text(alphabet="ab*?.", max_size=8), st.text(alphabet="ab.", max_size=8))
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_wildcards_agree_with_fnmatch(pattern: str, text: str) -> None:
+    # fnmatchcase has the same * and ? meaning (no [] in these alphabets)
+    assert matcher.wildcard_match(pattern, text) is fnmatch.fnmatchcase(text, pattern)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from otelray.distro.errors import SamplingRuleError
 from otelray.distro.sampler.rule import SamplingRule, parse_rule
@@ -41,3 +43,23 @@ def test_bad_rules_name_rule_and_field(change: dict, message: str) -> None:
 def test_non_object_record() -> None:
     with pytest.raises(SamplingRuleError, match="must be an object"):
         parse_rule(["x"])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.sampled_from([
+    "RuleName", "Priority", "FixedRate", "ReservoirSize", "ServiceName", "ServiceType", "Host", "HTTPMethod",
+    "URLPath", "ResourceARN", "Version", "Attributes"]), json_values))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_record_parses_or_raises_a_rule_error(record: dict) -> None:
+    try:
+        parsed = parse_rule(record)
+    except SamplingRuleError as exc:
+        assert str(exc).startswith("sampling rule")
+    else:
+        assert 0 <= parsed.fixed_rate <= 1 and parsed.rule_name
