@@ -35,6 +35,7 @@ async def deliver(settings: Settings, signal: Signal, transport: str, next_fn: C
         settings.telemetry.add("refused", signal, n, transport=transport)
         raise
     settings.telemetry.add("accepted", signal, n, transport=transport)
+    settings.logger.debug("Accepted %d %s over %s", n, signal.item, transport)
 
 
 def is_permanent(exc: BaseException) -> bool:

@@ -89,7 +89,8 @@ class ExporterHelper:
         if not isinstance(ext, StorageExtension):
             raise ComponentError(self.settings.id, f"extension {qcfg.storage} is not a storage extension")
         path = ext.storage_path(self.settings.kind, self.settings.id, self.signal.value)
-        return PersistentQueue(path, self.signal, qcfg.queue_size, block_on_overflow=qcfg.block_on_overflow)
+        return PersistentQueue(path, self.signal, qcfg.queue_size, block_on_overflow=qcfg.block_on_overflow,
+                               count_items=qcfg.sizer == "items")
 
     async def _consume(self, batch: Any) -> None:
         items = count_items(self.signal, batch)
@@ -104,19 +105,25 @@ class ExporterHelper:
             raise
         self._queue_size.set(self._queue.size())
 
-    async def _export(self, batch: Any, items: int, *, raise_errors: bool) -> bool:
+    async def _export(self, batch: Any, items: int, *, raise_errors: bool) -> str:
+        """Send with retries; returns ``sent``, ``dropped`` or ``interrupted`` (shutdown during a retry wait)."""
         try:
             await self._retry.send(self._send, batch)
         except Exception as exc:
+            permanent = isinstance(exc, PermanentError)
+            if not permanent and self._retry.stopped and isinstance(self._queue, PersistentQueue):
+                self.settings.logger.info("Shutdown interrupted sending %d %s; they stay in the persistent queue",
+                                          items, self.signal.item)
+                return "interrupted"
             self.settings.telemetry.add("send_failed", self.signal, items)
-            kind = "permanent error" if isinstance(exc, PermanentError) else "error"
+            kind = "permanent error" if permanent else "error"
             self.settings.logger.error("Exporting failed, dropping %d %s (%s): %s", items, self.signal.item, kind, exc)
             if raise_errors:
                 raise
-            return False
+            return "dropped"
         self.settings.telemetry.add("sent", self.signal, items)
         self.settings.logger.debug("Exported %d %s", items, self.signal.item)
-        return True
+        return "sent"
 
     async def _drain(self) -> None:
         queue = self._queue
@@ -125,9 +132,8 @@ class ExporterHelper:
             if entry is None:
                 return
             key, batch, items = entry
-            sent = await self._export(batch, items, raise_errors=False)
-            if not sent and self._retry.stopped and isinstance(queue, PersistentQueue):
-                continue  # interrupted by shutdown: keep it on disk for the next start
+            if await self._export(batch, items, raise_errors=False) == "interrupted":
+                continue  # keep it on disk for the next start
             await queue.done(key)
             self._queue_size.set(queue.size())
 

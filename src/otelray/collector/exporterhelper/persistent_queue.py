@@ -37,15 +37,18 @@ class StorageExtension(Protocol):
 class PersistentQueue:
     """A bounded FIFO of batches backed by SQLite; survives process crashes."""
 
-    def __init__(self, path: Path, signal: Signal, capacity: int, *, block_on_overflow: bool = False) -> None:
+    def __init__(self, path: Path, signal: Signal, capacity: int, *, block_on_overflow: bool = False,
+                 count_items: bool = False) -> None:
         self.capacity = capacity
+        self._count_items = count_items
         self._path = path
         self._decode = BATCH_TYPES[signal].FromString
         self._block = block_on_overflow
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._pending: deque[tuple[int, Any, int]] = deque()  # (key, batch or None, items)
-        self._stored = 0  # rows in the table, in flight included
+        self._stored = 0  # occupancy in the sizer unit (rows or items), in flight included
+        self._costs: dict[int, int] = {}
         self._closed = False
         self._changed = asyncio.Condition()
 
@@ -59,7 +62,11 @@ class PersistentQueue:
         rows = db.execute("SELECT id, items FROM batches ORDER BY id").fetchall()
         self._db = db
         self._pending.extend((key, None, items) for key, items in rows)
-        self._stored = len(rows)
+        self._costs = {key: self._cost(items) for key, items in rows}
+        self._stored = sum(self._costs.values())
+
+    def _cost(self, items: int) -> int:
+        return items if self._count_items else 1
 
     @property
     def recovered(self) -> int:
@@ -75,20 +82,22 @@ class PersistentQueue:
 
     async def put(self, batch: Any, items: int) -> None:
         """Store ``batch`` durably, then queue it; refuse (or wait) when full."""
+        cost = self._cost(items)
         async with self._changed:
-            while self._stored >= self.capacity and not self._closed:
-                if not self._block:
+            while self._stored + cost > self.capacity and not self._closed:
+                if not self._block or cost > self.capacity:
                     raise QueueFullError()
                 await self._changed.wait()
             if self._closed:
                 raise RetryableError("sending queue is closed (collector shutting down)")
-            self._stored += 1
+            self._stored += cost
         try:
             key = await asyncio.to_thread(self._insert, batch.SerializeToString(), items)
-        except sqlite3.Error as exc:
-            self._stored -= 1
+        except (sqlite3.Error, RetryableError) as exc:
+            self._stored -= cost
             raise RetryableError(f"persistent queue {self._path}: {exc}") from exc
         async with self._changed:
+            self._costs[key] = cost
             self._pending.append((key, batch, items))
             self._changed.notify_all()
 
@@ -124,11 +133,11 @@ class PersistentQueue:
         """Delete ``key`` from disk: it was sent or dropped for good."""
         await asyncio.to_thread(self._delete, key)
         async with self._changed:
-            self._stored -= 1
+            self._stored -= self._costs.pop(key, 1)
             self._changed.notify_all()
 
     def size(self) -> int:
-        """Stored batches, in flight included."""
+        """Stored batches (or items with ``sizer: items``), in flight included."""
         return self._stored
 
     async def close(self) -> None:
