@@ -7,8 +7,11 @@ on its daemon address, unsigned, exactly as it does against the X-Ray daemon.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -38,6 +41,33 @@ def rule(name: str, service: str, *, rate: float, reservoir: int) -> dict[str, A
     }
 
 
+def sdk_recorder(backend: BackendProcess) -> AWSXRayRecorder:
+    """A recorder of its own (its sampler has its own ClientID) polling the backend."""
+    rec = AWSXRayRecorder()
+    rec.configure(
+        sampling=True,
+        daemon_address=f"127.0.0.1:{backend.port}",
+        service="sdk-test",
+        context_missing="LOG_ERROR",
+    )
+    return rec
+
+
+def sampled_per_second(
+    rec: AWSXRayRecorder, service: str, rule_name: str, seconds: float = 2.5
+) -> Counter[int]:
+    """How many decisions ``rec`` sampled by ``rule_name`` in each whole second."""
+    per_second: Counter[int] = Counter()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        before = int(time.time())
+        decision = rec.sampler.should_trace({"service": service})
+        if int(time.time()) == before and decision == rule_name:  # skip calls straddling a second
+            per_second[before] += 1
+        time.sleep(0.001)
+    return per_second
+
+
 @pytest.fixture(scope="module")
 def xray(backend: BackendProcess) -> Any:
     return boto3.client(
@@ -49,18 +79,44 @@ def xray(backend: BackendProcess) -> Any:
     )
 
 
+@dataclass
+class SharedClients:
+    """Two samplers (two ClientIDs) using one rule with a 3/s reservoir, under steady traffic."""
+
+    started: float
+    #: (client index, whole second) -> decisions sampled by the rule
+    sampled: Counter[tuple[int, int]] = field(default_factory=Counter)
+
+
 @pytest.fixture(scope="module")
-def recorder(backend: BackendProcess, xray: Any) -> AWSXRayRecorder:
+def shared(backend: BackendProcess, xray: Any) -> Iterator[SharedClients]:
+    """Started first, so their ~10 s report cycles run while the other tests do."""
+    xray.create_sampling_rule(SamplingRule=rule("shared", "shared-app", rate=0.0, reservoir=3))
+    recorders = (sdk_recorder(backend), sdk_recorder(backend))
+    clients = SharedClients(started=time.monotonic())
+    stop = threading.Event()
+
+    def traffic() -> None:  # ~20 requests/s each, so both report every cycle
+        while not stop.wait(0.05):
+            for index, rec in enumerate(recorders):
+                before = int(time.time())
+                decision = rec.sampler.should_trace({"service": "shared-app"})
+                if int(time.time()) == before and decision == "shared":  # skip calls straddling a second
+                    clients.sampled[(index, before)] += 1
+
+    thread = threading.Thread(target=traffic, daemon=True)
+    thread.start()
+    yield clients
+    stop.set()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def recorder(backend: BackendProcess, xray: Any, shared: SharedClients) -> AWSXRayRecorder:
     """An SDK recorder whose sampler talks to the backend; rules exist before it first polls."""
     xray.create_sampling_rule(SamplingRule=rule("fraction", "fraction-app", rate=0.3, reservoir=0))
     xray.create_sampling_rule(SamplingRule=rule("quota", "quota-app", rate=0.0, reservoir=5))
-    rec = AWSXRayRecorder()
-    rec.configure(
-        sampling=True,
-        daemon_address=f"127.0.0.1:{backend.port}",
-        service="sdk-test",
-        context_missing="LOG_ERROR",
-    )
+    rec = sdk_recorder(backend)
     deadline = time.monotonic() + 15
     while rec.sampler.should_trace({"service": "fraction-app"}) != "fraction":  # rules not loaded yet
         assert time.monotonic() < deadline, "the SDK never applied the rule created with boto3"
@@ -80,23 +136,27 @@ def test_statistics_reported_and_reservoir_quota_applied(recorder: AWSXRayRecord
     for _ in range(50):
         recorder.sampler.should_trace({"service": "quota-app"})
     deadline = time.monotonic() + 25
-    requests: dict[str, int] = {}
+    requests: Counter[str] = Counter()
     while time.monotonic() < deadline:  # the SDK reports every ~10 s
-        summaries = xray.get_sampling_statistic_summaries()["SamplingStatisticSummaries"]
         requests = Counter()
-        for s in summaries:
+        for s in xray.get_sampling_statistic_summaries()["SamplingStatisticSummaries"]:
             requests[s["RuleName"]] += s["RequestCount"]
         if requests["quota"] >= 50:
             break
         time.sleep(0.5)
     assert requests["quota"] >= 50, f"no statistics reported: {requests}"
     # the answer carried a 5/s quota; with FixedRate 0 the SDK now samples exactly up to 5 per second
-    per_second: Counter[int] = Counter()
-    end = time.monotonic() + 2.5
-    while time.monotonic() < end:
-        before = int(time.time())
-        decision = recorder.sampler.should_trace({"service": "quota-app"})
-        if int(time.time()) == before and decision == "quota":
-            per_second[before] += 1
-        time.sleep(0.001)
+    per_second = sampled_per_second(recorder, "quota-app", "quota")
     assert max(per_second.values()) == 5, per_second
+
+
+def test_two_clients_share_one_reservoir(shared: SharedClients) -> None:
+    # after the second report cycle (~20 s) the 3/s are split 2 + 1 between the clients
+    time.sleep(max(0.0, shared.started + 22 - time.monotonic()))
+    since = int(time.time())
+    time.sleep(3.2)
+    counts = [
+        (shared.sampled[(0, second)], shared.sampled[(1, second)]) for second in range(since, since + 3)
+    ]
+    assert all(first + second <= 3 for first, second in counts), counts  # unshared, it would be up to 6
+    assert max(max(pair) for pair in counts) == 2, counts  # a quota, not borrowing (at most 1/s)
