@@ -4,7 +4,8 @@ The X-Ray control-plane resources (X-Ray API reference: sampling rules, groups, 
 config, resource policies, trace segment destination, indexing rules, sampling statistic summaries)
 live in their own SQLite file, ``config.sqlite`` in the data directory, apart from the trace store:
 they are small, written rarely, and must survive a restart. The file runs in WAL mode with
-``synchronous=FULL`` so that an answered request is on disk. One connection guarded by a lock
+``synchronous=FULL`` so that an answered request is on disk (sampling statistics, re-reported by
+every client each 10 s, skip the fsync: see :meth:`ConfigState.transaction`). One connection guarded by a lock
 serves every thread; these operations are cold paths, so a lock is simpler than a pool.
 
 This module owns storage only. The semantic checks of each operation live in
