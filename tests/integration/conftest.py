@@ -51,12 +51,13 @@ class BackendProcess:
                 self.process.wait(timeout=10)
 
 
-def start_backend(data_dir: Path, *extra: str, timeout: float = 20.0) -> BackendProcess:
-    """Start ``python -m otelray backend`` on a free port and wait until the API answers."""
+def start_backend(data_dir: Path, *extra: str, timeout: float = 20.0, port: int | None = None) -> BackendProcess:
+    """Start ``python -m otelray backend`` on ``port`` (default: a free one) and wait until the API answers."""
     import httpx
 
+    fixed_port = port
     for _attempt in range(3):
-        port = free_port()
+        port = fixed_port or free_port()
         log = data_dir.parent / f"backend-{port}.log"
         with open(log, "wb") as out:
             process = subprocess.Popen(
