@@ -59,6 +59,8 @@ def _compare(expr: Compare) -> SqlWhere:
     bit = _FLAG_BITS.get(expr.keyword)
     if bit is not None:
         return SqlWhere(f"(flags & {bit}) {'!=' if expr.value else '='} 0", (), True)
+    if expr.keyword == "name" and expr.op == "=":  # trace level: some node has this name
+        return _exact("instr(services, ?) > 0", f"{SEP}{expr.value}{SEP}")
     column = _COLUMNS.get(expr.keyword)
     if column is None:
         return _ALL
