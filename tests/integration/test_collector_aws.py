@@ -233,3 +233,40 @@ def test_bad_input_is_counted_and_the_collector_keeps_running(tmp_path):
     finally:
         assert proc.stop() == 0
         capture.stop()
+
+
+SIGV4_OTLPHTTP = """
+receivers:
+  otlp: {{protocols: {{http: {{endpoint: "127.0.0.1:{http}"}}}}}}
+extensions:
+  sigv4auth: {{region: us-west-2, service: xray}}
+exporters:
+  otlphttp:
+    traces_endpoint: "{capture}/v1/traces"
+    auth: {{authenticator: sigv4auth}}
+    sending_queue: {{enabled: false}}
+service:
+  extensions: [sigv4auth]
+  telemetry: {{metrics: {{address: "127.0.0.1:{{metrics_port}}"}}}}
+  pipelines:
+    traces: {{receivers: [otlp], exporters: [otlphttp]}}
+"""
+
+
+def test_sigv4auth_signs_otlphttp_requests(tmp_path):
+    """OTLP to an AWS endpoint (X-Ray's /v1/traces) through otlphttp + sigv4auth: signatures verify."""
+    capture = CaptureServer(reply=b"", reply_type="application/x-protobuf").start()
+    http = free_port()
+    proc = start_collector(SIGV4_OTLPHTTP.format(http=http, capture=capture.url), tmp_path, env=collector_env())
+    try:
+        send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http}/v1/traces"), "signed", 5)
+        wait_until(lambda: proc.metric("otelcol_exporter_sent_spans_total", exporter="otlphttp") == 10,
+                   what="10 spans sent")
+    finally:
+        assert proc.stop() == 0
+        capture.stop()
+    assert capture.requests
+    for request in capture.requests:
+        assert request.path == "/v1/traces"
+        assert request.signature_valid, request.headers
+        assert "/us-west-2/xray/aws4_request" in request.headers["Authorization"]

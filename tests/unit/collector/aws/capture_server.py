@@ -2,7 +2,7 @@
 
 It recomputes the signature with the same dummy credentials the client used
 (``otelray.collector.aws.sigv4.verify_signature``), records each request with the verdict, and
-either answers like X-Ray (``{"UnprocessedTraceSegments": []}``) or forwards the request unchanged
+either answers with ``reply`` (by default like X-Ray: ``{"UnprocessedTraceSegments": []}``) or forwards the request unchanged
 to ``forward_to`` (e.g. a moto server or an otelray backend) and relays the answer.
 """
 
@@ -34,6 +34,8 @@ class Captured:
 @dataclass
 class CaptureServer:
     forward_to: str = ""
+    reply: bytes = b'{"UnprocessedTraceSegments":[]}'
+    reply_type: str = "application/json"
     requests: list[Captured] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
@@ -54,7 +56,7 @@ class CaptureServer:
                 url = f"http://{headers.get('Host', '')}{self.path}"
                 valid = verify_signature(self.command, url, headers, body, Credentials(ACCESS_KEY, SECRET_KEY))
                 owner.requests.append(Captured(self.command, self.path, headers, body, valid))
-                status, reply, ctype = 200, b'{"UnprocessedTraceSegments":[]}', "application/json"
+                status, reply, ctype = 200, owner.reply, owner.reply_type
                 if owner.forward_to:
                     request = urllib.request.Request(owner.forward_to + self.path, data=body, method=self.command,
                                                      headers={k: v for k, v in headers.items() if k.lower() != "host"})
