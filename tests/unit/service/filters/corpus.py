@@ -142,3 +142,23 @@ def sdk_capture() -> list[dict[str, Any]]:
 def corpus() -> dict[str, list[dict[str, Any]]]:
     """Every trace of the corpus by a short name."""
     return {"sdk": sdk_capture(), "shop": shop(), "api": api(), "game": game()}
+
+
+LAMBDA_TRACE = "1-6b05cb71-000000000000000000000004"
+
+
+def lambda_invocation(error: bool) -> list[dict[str, Any]]:
+    """A Lambda invocation: the Lambda service's segment (``AWS::Lambda``) and the function's own
+    segment (``AWS::Lambda::Function``, same name, parent = the service segment), as Lambda sends them."""
+    service = {
+        "id": "e000000000000001", "trace_id": LAMBDA_TRACE, "name": "my-fn", "origin": "AWS::Lambda",
+        "start_time": T0 + 30, "end_time": T0 + 30.5, "http": {"response": {"status": 200}},
+        "resource_arn": "arn:aws:lambda:us-east-1:123456789012:function:my-fn",
+        "aws": {"account_id": "123456789012"},
+    }
+    function = {
+        "id": "e000000000000002", "trace_id": LAMBDA_TRACE, "name": "my-fn", "origin": "AWS::Lambda::Function",
+        "parent_id": "e000000000000001", "start_time": T0 + 30.1, "end_time": T0 + 30.45, "error": error,
+        "aws": {"account_id": "123456789012"},
+    }
+    return [service, function]

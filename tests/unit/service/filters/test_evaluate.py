@@ -8,7 +8,7 @@ import pytest
 
 from otelray.service.facts import SUMMARY_COLUMNS, TraceFacts, trace_facts
 from otelray.service.filters import compile_filter
-from tests.unit.service.filters.corpus import corpus, game
+from tests.unit.service.filters.corpus import corpus, game, lambda_invocation
 
 FACTS = {name: trace_facts(docs) for name, docs in corpus().items()}
 FACTS["game_fast"] = trace_facts(game(status=200, response_time=1.0))
@@ -153,3 +153,18 @@ def test_scoped_bodies_narrow_the_pushed_down_candidates(db: sqlite3.Connection,
     where = compile_filter(expression).sql()
     assert not where.exact
     assert {r[0] for r in db.execute(f"SELECT name FROM trace WHERE {where.clause}", where.params)} == candidates
+
+
+def test_service_name_matches_both_lambda_nodes_and_id_disambiguates() -> None:
+    failed, fine = trace_facts(lambda_invocation(error=True)), trace_facts(lambda_invocation(error=False))
+    assert [(n.name, n.type) for n in failed.nodes] == [("my-fn", "AWS::Lambda"), ("my-fn", "AWS::Lambda::Function")]
+    by_name = compile_filter('service("my-fn") { error }')
+    by_id = compile_filter('service(id(name: "my-fn", type: "AWS::Lambda::Function")) { error }')
+    other_type = compile_filter('service(id(name: "my-fn", type: "AWS::Lambda")) { error }')
+    assert by_name.matches(failed) and by_id.matches(failed) and not other_type.matches(failed)
+    assert not by_name.matches(fine) and not by_id.matches(fine)
+    assert compile_filter('service(id(type: "AWS::Lambda"))').matches(fine)
+    edge = compile_filter('edge(id(name: "my-fn", type: "AWS::Lambda"), id(type: "AWS::Lambda::Function")) { error }')
+    assert edge.matches(failed) and not edge.matches(fine)
+    # the trace itself answered 200: the function's error is visible only through service()/edge()
+    assert not compile_filter("error").matches(failed)
