@@ -69,8 +69,38 @@ def _describe(error: BaseException) -> str:
     text = str(error)
     for marker in ("Connection refused", "Name or service not known", "timed out", "Connection reset"):
         if marker in text:
-            return f"{type(error).__name__}: {marker}"
+            return marker.lower()  # the same words whichever layer (socket, urllib3, requests) raised
     return f"{type(error).__name__}: {text[:160]}"
+
+
+def probe(endpoint: str, timeout: float) -> str | None:
+    """Why a TCP connection to the endpoint's host and port fails, or ``None`` if it opens.
+
+    Used once at exit, before paying for the OTLP stack's import, when nothing was exported yet.
+    Only literal addresses and ``localhost`` are probed: a name lookup has no timeout.
+    """
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    if not host or parts.scheme not in ("http", "https"):
+        return None
+    if host != "localhost":
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return None
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return _describe(exc)
 
 
 _FILTER = _HoldBack()
@@ -91,6 +121,7 @@ class GuardedSpanExporter(SpanExporter):
         self._lock = threading.Lock()
         self._closing_deadline: float | None = None
         self._factory_error: Exception | None = None
+        self._failing_reason: str | None = None  # set when the exit probe found the endpoint down
         self._failing = False
         self.dropped_spans = 0
         self.failed_exports = 0
@@ -111,7 +142,12 @@ class GuardedSpanExporter(SpanExporter):
         """
         if self._closing_deadline is not None:
             return
-        if prepare and not self._failing:
+        if prepare and not self._failing and self._inner is None:
+            reason = probe(self.endpoint, self.shutdown_timeout)
+            if reason is not None:
+                self._failing_reason = reason
+                prepare = False
+        if prepare and not self._failing and self._failing_reason is None:
             try:
                 self._exporter()
             except Exception as exc:  # reported by the export that needs it
@@ -129,6 +165,9 @@ class GuardedSpanExporter(SpanExporter):
             _capturing.attempt = None
 
     def _bounded_call(self, spans: Sequence[ReadableSpan], attempt: _Attempt, deadline: float) -> SpanExportResult:
+        if self._failing_reason is not None:
+            attempt.reason = self._failing_reason
+            return SpanExportResult.FAILURE
         if self._failing:
             attempt.reason = "still unreachable at shutdown"
             return SpanExportResult.FAILURE

@@ -57,7 +57,7 @@ def test_unreachable_endpoint_one_warning_counted_and_quick_shutdown(caplog: pyt
     assert elapsed < 1.0
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r.name for r in warnings] == ["otelray.distro.exporter"]
-    assert f"cannot export spans to {url} (ConnectionError: Connection refused)" in warnings[0].getMessage()
+    assert f"cannot export spans to {url} (connection refused)" in warnings[0].getMessage()
     assert (guard.dropped_spans, guard.failed_exports) == (4, 1)
 
 
@@ -84,6 +84,17 @@ def test_broken_exporter_factory_is_reported_not_raised(caplog: pytest.LogCaptur
     provider.shutdown()
     assert "cannot export spans to http://x/v1/traces (ValueError: bad certificate path)" in caplog.text
     assert guard.dropped_spans == 1
+
+
+def test_exit_probe_skips_the_exporter_when_the_endpoint_is_down() -> None:
+    built: list[str] = []
+    url = f"http://127.0.0.1:{_closed_port()}/v1/traces"
+    guard = GuardedSpanExporter(lambda: built.append("x") or OTLPSpanExporter(endpoint=url), url)
+    provider = _provider(guard)
+    _spans(provider, 2)
+    provider.shutdown()
+    assert built == []
+    assert guard.dropped_spans == 2
 
 
 def test_exit_without_spans_builds_no_exporter() -> None:

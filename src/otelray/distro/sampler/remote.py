@@ -132,8 +132,10 @@ class XRayRemoteSampler(Sampler):
         return f"XRayRemoteSampler{{endpoint={self.endpoint}, polling_interval={self.polling_interval:g}}}"
 
     # -- polling -----------------------------------------------------------------------------------
-    def _warn_once(self, key: str, message: str) -> None:
-        self.stats["poll_errors"] += key.endswith("error")
+    def _warn_once(self, key: str, message: str, *, counter: str | None = None) -> None:
+        """Count the problem; log it only the first time ``key`` is seen (until it is cleared)."""
+        if counter is not None:
+            self.stats[counter] += 1
         if key not in self._warned:
             self._warned.add(key)
             _logger.warning("otelray: %s", message)
@@ -144,11 +146,12 @@ class XRayRemoteSampler(Sampler):
         try:
             result = self._client.get_rules()
         except SamplingEndpointError as exc:
-            self._warn_once("rules-error", f"X-Ray sampling rules unavailable ({exc}); using fallback sampling")
+            self._warn_once("rules-error", f"X-Ray sampling rules unavailable ({exc}); using fallback sampling",
+                            counter="poll_errors")
             return False
         for error in result.errors:
-            self.stats["rejected_rules"] += 1
-            self._warn_once(f"rule:{error}", f"ignoring sampling rule from {self.endpoint}: {error}")
+            self._warn_once(f"rule:{error}", f"ignoring sampling rule from {self.endpoint}: {error}",
+                            counter="rejected_rules")
         now = self._clock()
         self.cache.update_rules(result.rules, now)
         self._rules_fetched_at = now
@@ -164,11 +167,10 @@ class XRayRemoteSampler(Sampler):
         try:
             result = self._client.get_targets(statistics)
         except SamplingEndpointError as exc:
-            self._warn_once("targets-error", f"X-Ray sampling targets unavailable ({exc})")
+            self._warn_once("targets-error", f"X-Ray sampling targets unavailable ({exc})", counter="poll_errors")
             return self._next_target_interval
         for error in result.errors:
-            self.stats["rejected_targets"] += 1
-            self._warn_once(f"target:{error}", f"ignoring {error} from {self.endpoint}")
+            self._warn_once(f"target:{error}", f"ignoring {error} from {self.endpoint}", counter="rejected_targets")
         _, interval = self.cache.apply_targets(result.targets)
         self._next_target_interval = interval if interval and interval > 0 else DEFAULT_TARGET_INTERVAL
         modified = result.last_rule_modification
@@ -211,7 +213,7 @@ class XRayRemoteSampler(Sampler):
                     interval = self.refresh_targets()
                     next_targets = time.monotonic() + interval + random.uniform(0, TARGETS_JITTER)
             except Exception as exc:  # a poller bug must not end sampling: fall back and say so once
-                self._warn_once("poller-error", f"X-Ray sampler poller failed: {exc!r}")
+                self._warn_once("poller-error", f"X-Ray sampler poller failed: {exc!r}", counter="poll_errors")
                 next_rules = next_targets = time.monotonic() + DEFAULT_TARGET_INTERVAL
 
 
