@@ -51,16 +51,31 @@ def _load(configs: tuple[str, ...], gates: str, sets: tuple[str, ...]) -> tuple[
         sys.exit(1)
 
 
-def _setup_logging(level: str) -> None:
+class _JsonFormatter(logging.Formatter):
+    """``service::telemetry::logs::encoding: json``: one JSON object per line, like the collector's zap output."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"level": record.levelname.lower(), "ts": self.formatTime(record), "logger": record.name,
+                 "msg": record.getMessage()}
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def _setup_logging(level: str, encoding: str) -> None:
     levels = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
-    logging.basicConfig(level=levels[level.lower()],
-                        format="%(asctime)s\t%(levelname)s\t%(name)s\t%(message)s", stream=sys.stderr, force=True)
+    handler = logging.StreamHandler(sys.stderr)
+    if encoding == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s\t%(levelname)s\t%(name)s\t%(message)s"))
+    logging.basicConfig(level=levels[level.lower()], handlers=[handler], force=True)
 
 
 def _run(config: Config, registry: Registry) -> None:
     from otelray.collector.service.collector import Collector
 
-    _setup_logging(config.telemetry.logs.level)
+    _setup_logging(config.telemetry.logs.level, config.telemetry.logs.encoding)
     try:
         import uvloop
 

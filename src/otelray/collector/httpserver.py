@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 from typing import Any
 
 import uvicorn
 
-from otelray.collector.config.blocks import split_host_port
+from otelray.collector.config.blocks import TLSServerConfig, split_host_port
 from otelray.collector.errors import ComponentError
 
 
@@ -47,11 +48,18 @@ def bind(endpoint: str, owner: Any) -> socket.socket:
     return sock
 
 
-async def serve_asgi(app: Any, sock: socket.socket, ssl: tuple[str, str] | None = None) -> tuple[Any, asyncio.Task[None]]:
-    """Run ``app`` on ``sock`` with uvicorn (httptools) in the current loop; returns (server, task)."""
+async def serve_asgi(app: Any, sock: socket.socket, tls: TLSServerConfig | None = None) -> tuple[Any, asyncio.Task[None]]:
+    """Run ``app`` on ``sock`` with uvicorn (httptools) in the current loop; returns (server, task).
+
+    ``tls`` with ``cert_file``/``key_file`` turns on HTTPS; ``client_ca_file`` requires client certificates.
+    """
+    on = tls is not None and bool(tls.cert_file)
+    client_ca = tls.client_ca_file if on and tls is not None else ""
     config = uvicorn.Config(app, http="httptools", lifespan="off", log_config=None, access_log=False,
-                            log_level="warning", ssl_certfile=ssl[0] if ssl else None,
-                            ssl_keyfile=ssl[1] if ssl else None, timeout_graceful_shutdown=5)
+                            log_level="warning", ssl_certfile=tls.cert_file if on and tls else None,
+                            ssl_keyfile=tls.key_file if on and tls else None, ssl_ca_certs=client_ca or None,
+                            ssl_cert_reqs=ssl.CERT_REQUIRED if client_ca else ssl.CERT_NONE,
+                            timeout_graceful_shutdown=5)
     server = _Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not task.done():

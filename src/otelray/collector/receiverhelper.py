@@ -38,6 +38,17 @@ async def deliver(settings: Settings, signal: Signal, transport: str, next_fn: C
     settings.logger.debug("Accepted %d %s over %s", n, signal.item, transport)
 
 
+def reject_request(settings: Settings, transport: str, reason: str, message: str) -> None:
+    """Count and log (debug) a request refused before any item could be read (undecodable, too large…).
+
+    Counted in ``otelcol_receiver_rejected_requests_total{receiver, transport, reason}``: upstream
+    only logs these, but every rejection is counted in otelray.
+    """
+    settings.telemetry.counter("otelcol_receiver_rejected_requests", "Requests refused before decoding their items.",
+                               transport=transport, reason=reason).inc()
+    settings.logger.debug("Rejected an OTLP request over %s (%s): %s", transport, reason, message)
+
+
 def is_permanent(exc: BaseException) -> bool:
     """True when retrying the same data cannot succeed."""
     return isinstance(exc, PermanentError)

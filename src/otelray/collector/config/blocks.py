@@ -143,13 +143,16 @@ class TLSServerConfig(ComponentConfig):
     key_file: str = Field("", description="PEM server key.")
     ca_file: str = Field("", description="PEM CAs (client use).")
     client_ca_file: str = Field("", description="PEM CAs for verifying client certificates (mTLS).")
-    min_version: str = Field("", description="Minimum TLS version.")
-    max_version: str = Field("", description="Maximum TLS version.")
+    min_version: str = Field("", description="Minimum TLS version: empty or 1.2 (Python's floor; 1.0/1.1 are refused).")
+    max_version: str = Field("", description="Maximum TLS version: empty or 1.3.")
 
     @model_validator(mode="after")
     def _pair(self) -> TLSServerConfig:
         if bool(self.cert_file) != bool(self.key_file):
             raise ValueError("tls needs both cert_file and key_file")
+        if self.min_version not in ("", "1.2") or self.max_version not in ("", "1.3"):
+            raise ValueError("otelray servers speak TLS 1.2 and 1.3 only: leave min_version/max_version empty "
+                             "or set 1.2 / 1.3")
         return self
 
 

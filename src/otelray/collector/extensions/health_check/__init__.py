@@ -96,8 +96,7 @@ class HealthCheck:
         """Listen on ``endpoint``."""
         sock = bind(self.config.endpoint, self.settings.id)
         self.address = sock.getsockname()[:2]
-        tls = self.config.tls
-        self._running = await serve_asgi(self, sock, (tls.cert_file, tls.key_file) if tls and tls.cert_file else None)
+        self._running = await serve_asgi(self, sock, self.config.tls)
         self.settings.logger.info("Health Check state change: listening on %s:%d", *self.address)
 
     async def shutdown(self) -> None:

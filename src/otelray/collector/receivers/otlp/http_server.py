@@ -28,7 +28,7 @@ from otelray.collector.component import Signal
 from otelray.collector.config.blocks import split_host_port
 from otelray.collector.consumer import BATCH_TYPES
 from otelray.collector.httpserver import bind, serve_asgi, stop_asgi
-from otelray.collector.receiverhelper import http_status
+from otelray.collector.receiverhelper import http_status, reject_request
 from otelray.collector.receivers.otlp.config import HttpServerConfig
 
 if TYPE_CHECKING:
@@ -52,6 +52,10 @@ class HttpError(Exception):
         self.status = status
         self.headers = headers or []
         super().__init__(message)
+
+
+class _PipelineError(HttpError):
+    """The pipeline refused decoded data (items already counted as refused)."""
 
 
 def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
@@ -110,6 +114,8 @@ class OtlpHttpApp:
         try:
             await self._handle(scope, headers, ctype, receive, send)
         except HttpError as exc:
+            if not isinstance(exc, _PipelineError):  # pipeline refusals were counted per item already
+                reject_request(self.receiver.settings, "http", str(exc.status), str(exc))
             await self._status(send, exc.status, str(exc), reply_type, exc.headers, headers)
 
     async def _handle(self, scope: dict[str, Any], headers: dict[bytes, bytes], ctype: bytes,
@@ -133,7 +139,7 @@ class OtlpHttpApp:
             rejected, message = await self.receiver.export(signal, batch, "http")
         except Exception as exc:
             status, extra = http_status(exc)
-            raise HttpError(status, str(exc), extra) from exc
+            raise _PipelineError(status, str(exc), extra) from exc
         response = _response(signal, rejected, message)
         out = otlpjson.encode(response) if ctype == JSON else response.SerializeToString()
         await self._reply(send, 200, out, ctype, self._cors(headers))
@@ -196,9 +202,7 @@ class HttpServer:
         """Bind and serve."""
         sock = bind(self.config.endpoint, self.receiver.settings.id)
         self.address = (self.address[0], sock.getsockname()[1])
-        tls = self.config.tls
-        ssl = (tls.cert_file, tls.key_file) if tls and tls.cert_file else None
-        self._running = await serve_asgi(OtlpHttpApp(self.receiver, self.config), sock, ssl)
+        self._running = await serve_asgi(OtlpHttpApp(self.receiver, self.config), sock, self.config.tls)
 
     async def stop(self) -> None:
         """Finish in-flight requests and close."""

@@ -91,3 +91,26 @@ def test_port_in_use_is_a_clear_start_error():
             await first.shutdown()
 
     asyncio.run(go())
+
+
+def test_undecodable_grpc_message_is_invalid_argument_and_counted():
+    async def go():
+        tel = Telemetry()
+        receiver = OtlpReceiver(make_settings("otlp", Kind.RECEIVER, telemetry=tel), OtlpReceiverConfig.model_validate(
+            {"protocols": {"grpc": {"endpoint": "127.0.0.1:0"}}}))
+        receiver.register(Signal.TRACES, TracesSink())
+        await receiver.start(NopHost())
+        try:
+            async with grpc.aio.insecure_channel(f"127.0.0.1:{receiver.addresses['grpc'][1]}") as channel:
+                call = channel.unary_unary("/opentelemetry.proto.collector.trace.v1.TraceService/Export")
+                with pytest.raises(grpc.aio.AioRpcError) as info:
+                    await call(b"\x0a\xff\xff\xff")
+        finally:
+            await receiver.shutdown()
+        return info.value, tel
+
+    err, tel = asyncio.run(go())
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.details().startswith("failed to unmarshal request as protobuf ExportTraceServiceRequest")
+    assert tel.value("otelcol_receiver_rejected_requests_total",
+                     {"receiver": "otlp", "transport": "grpc", "reason": "decode"}) == 1

@@ -91,7 +91,7 @@ def test_invalid_spans_are_rejected_as_partial_success(env):
     ],
 )
 def test_bad_requests_get_precise_errors(env, path, body, headers, status, message):
-    _, traces, _, post = env
+    tel, traces, _, post = env
     r = post(path, body, headers)
     assert r.status_code == status
     if r.headers["content-type"] == "application/json":
@@ -100,6 +100,8 @@ def test_bad_requests_get_precise_errors(env, path, body, headers, status, messa
         text = status_pb2.Status.FromString(r.content).message
     assert message in text
     assert traces.batches == []
+    labels = {"receiver": "otlp", "transport": "http", "reason": str(status)}
+    assert tel.value("otelcol_receiver_rejected_requests_total", labels) == 1
 
 
 def test_metrics_path_feeds_the_metrics_pipeline(env):
