@@ -118,3 +118,20 @@ def test_slow_exporter_construction_is_outside_the_exit_budget() -> None:
         provider.shutdown()
         assert len(capture.wait_for(2, timeout=5)) == 2
     assert guard.dropped_spans == 0
+
+
+def test_endpoint_that_never_answers_is_abandoned_within_the_budget(caplog: pytest.LogCaptureFixture) -> None:
+    with socket.socket() as silent:  # accepts connections (the kernel backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1/traces"
+        guard = GuardedSpanExporter(lambda: OTLPSpanExporter(endpoint=url), url, shutdown_timeout=0.3)
+        provider = _provider(guard)
+        _spans(provider, 2)
+        guard._exporter()  # import the OTLP stack first: only the network wait is timed
+        start = time.monotonic()
+        provider.shutdown()
+        elapsed = time.monotonic() - start
+    assert elapsed < 1.0
+    assert f"cannot export spans to {url} (no answer within 0.3 s at shutdown)" in caplog.text
+    assert guard.dropped_spans == 2
