@@ -57,3 +57,14 @@ def test_error_mode_propagate_refuses_the_batch_and_ignore_keeps_items() -> None
 def test_bad_condition_is_a_config_error_with_its_position() -> None:
     with pytest.raises(ValidationError, match=r"span\[1\]: undefined function 'Foo'"):
         FilterConfig.model_validate({"traces": {"span": ['name == "a"', "Foo(name)"]}})
+
+
+def test_span_events_are_filtered_inside_kept_spans() -> None:
+    batch = sample_batch(Signal.TRACES, 2)
+    for span in batch.resource_spans[0].scope_spans[0].spans:
+        span.events.add(name="cache.miss")
+        span.events.add(name="exception")
+    cfg = {"traces": {"spanevent": ['name == "cache.miss" and span.name == "op-0"']}}
+    (out,) = run(factory, cfg, Signal.TRACES, batch)
+    spans = out.resource_spans[0].scope_spans[0].spans
+    assert [[e.name for e in s.events] for s in spans] == [["exception"], ["cache.miss", "exception"]]

@@ -6,6 +6,8 @@ import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from otelray.collector.component import Kind, Signal
@@ -13,6 +15,7 @@ from otelray.collector.errors import ComponentError, RetryableError
 from otelray.collector.receivers.awsxray import AwsXrayReceiverConfig, factory
 from otelray.collector.telemetry import Telemetry
 from otelray.collector.testing import NopHost, TracesSink, make_settings
+from otelray.translate.errors import TranslationError
 from otelray.xray.wire import encode_datagram
 
 FIXTURES = Path(__file__).parents[5] / "tests" / "fixtures" / "xray"
@@ -122,3 +125,18 @@ def test_proxy_without_region_fails_start_naming_the_fix(monkeypatch) -> None:
             await receiver.start(NopHost())
 
     asyncio.run(main())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | st.builds(lambda body: b'{"format":"json","version":1}\n' + body, st.binary(max_size=300)))
+def test_any_datagram_is_either_translated_or_rejected_with_a_reason(datagram: bytes) -> None:
+    from otelray.collector.aws.udp_poller import UdpPoller
+    from otelray.collector.receivers.awsxray.receiver import _translate
+
+    documents: list[bytes] = []
+    poller = UdpPoller("127.0.0.1", 0, documents.append)
+    poller.handle_datagram(datagram)
+    assert len(documents) + sum(poller.rejected.values()) == 1
+    for document in documents:
+        result = _translate(document)
+        assert isinstance(result, TranslationError) or len(result.scope_spans[0].spans) >= 1
