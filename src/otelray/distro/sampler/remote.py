@@ -19,6 +19,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from opentelemetry.context import Context
@@ -40,6 +41,15 @@ MIN_POLLING_INTERVAL = 10.0
 DEFAULT_TARGET_INTERVAL = 10.0
 RULES_JITTER = 5.0
 TARGETS_JITTER = 0.1
+
+
+@dataclass(slots=True)
+class PollSchedule:
+    """When the next rules and targets polls are due (monotonic seconds)."""
+
+    next_rules: float
+    next_targets: float
+    rules_jitter: float  # drawn once per sampler, as ADOT does
 
 
 def parse_sampler_arg(arg: str | None) -> tuple[str, float]:
@@ -199,22 +209,28 @@ class XRayRemoteSampler(Sampler):
         """Stop polling."""
         self._stop.set()
 
+    def first_schedule(self, now: float) -> PollSchedule:
+        """Rules at once, targets after ``DEFAULT_TARGET_INTERVAL`` plus jitter (monotonic seconds)."""
+        return PollSchedule(now, now + DEFAULT_TARGET_INTERVAL + random.uniform(0, TARGETS_JITTER),
+                            random.uniform(0, RULES_JITTER))
+
+    def poll_due(self, schedule: PollSchedule, now: float) -> None:
+        """Run the polls that are due at ``now`` and move ``schedule`` on."""
+        if now >= schedule.next_rules:
+            self.refresh_rules()
+            schedule.next_rules = now + self.polling_interval + schedule.rules_jitter
+        if now >= schedule.next_targets:
+            interval = self.refresh_targets()
+            schedule.next_targets = now + interval + random.uniform(0, TARGETS_JITTER)
+
     def _run(self) -> None:
-        rules_jitter = random.uniform(0, RULES_JITTER)
-        now = time.monotonic()
-        next_rules, next_targets = now, now + DEFAULT_TARGET_INTERVAL + random.uniform(0, TARGETS_JITTER)
-        while not self._stop.wait(max(0.0, min(next_rules, next_targets) - time.monotonic())):
+        schedule = self.first_schedule(time.monotonic())
+        while not self._stop.wait(max(0.0, min(schedule.next_rules, schedule.next_targets) - time.monotonic())):
             try:
-                now = time.monotonic()
-                if now >= next_rules:
-                    self.refresh_rules()
-                    next_rules = time.monotonic() + self.polling_interval + rules_jitter
-                if now >= next_targets:
-                    interval = self.refresh_targets()
-                    next_targets = time.monotonic() + interval + random.uniform(0, TARGETS_JITTER)
+                self.poll_due(schedule, time.monotonic())
             except Exception as exc:  # a poller bug must not end sampling: fall back and say so once
                 self._warn_once("poller-error", f"X-Ray sampler poller failed: {exc!r}", counter="poll_errors")
-                next_rules = next_targets = time.monotonic() + DEFAULT_TARGET_INTERVAL
+                schedule.next_rules = schedule.next_targets = time.monotonic() + DEFAULT_TARGET_INTERVAL
 
 
 def xray_sampler_factory(arg: str | None) -> Sampler:

@@ -164,3 +164,26 @@ def test_sdk_entry_point_builds_the_sampler(monkeypatch: pytest.MonkeyPatch) -> 
     assert isinstance(xray_sampler_factory(None), XRayRemoteSampler)
     provider = TracerProvider(sampler=sampler)
     assert provider.sampler is sampler
+
+
+def test_poll_schedule_rules_every_interval_targets_by_answer() -> None:
+    clock = Clock()
+    with SamplingServer([rule("api", 1, 0.0, 1)]) as server:
+        sampler = XRayRemoteSampler(Resource.create({}), endpoint=server.endpoint, polling_interval=60,
+                                    clock=clock, start=False)
+        schedule = sampler.first_schedule(100.0)
+        assert schedule.next_rules == 100.0
+        assert 110.0 <= schedule.next_targets <= 110.1
+        assert 0 <= schedule.rules_jitter <= 5
+        sampler.poll_due(schedule, 100.0)
+        assert server.paths() == ["/GetSamplingRules"]
+        assert schedule.next_rules == 160.0 + schedule.rules_jitter
+        _decide(sampler, HIGH)
+        server.targets_body = {"SamplingTargetDocuments": [{"RuleName": "api", "FixedRate": 0.1, "Interval": 3}]}
+        sampler.poll_due(schedule, schedule.next_targets)
+        assert server.paths() == ["/GetSamplingRules", "/SamplingTargets"]
+        assert 113.0 <= schedule.next_targets <= 113.2  # the answer's Interval, 3 s, + jitter up to 0.1 s
+        sampler.poll_due(schedule, 159.0)  # nothing new decided: the targets poll is skipped
+        assert server.paths() == ["/GetSamplingRules", "/SamplingTargets"]
+        sampler.poll_due(schedule, schedule.next_rules)
+        assert server.paths()[-1] == "/GetSamplingRules"
