@@ -6,7 +6,7 @@ listens on ``127.0.0.1:2000`` by default (upstream: ``localhost:2000`` / ``0.0.0
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from otelray.collector.aws.proxy import ProxyOptions
 from otelray.collector.config.blocks import ComponentConfig, HostPort, split_host_port
@@ -30,6 +30,13 @@ class ProxyServerConfig(ComponentConfig):
     aws_endpoint: str = Field("", description="X-Ray endpoint to forward to (e.g. an otelray backend).")
     local_mode: bool = Field(False, description="Not on AWS: skip ECS/EC2 metadata when resolving the region.")
     service_name: str = Field("xray", description="SigV4 service name and endpoint prefix.")
+
+    @field_validator("aws_endpoint", "proxy_address")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f'"{value}" is not a URL: write http://{value} or https://{value}')
+        return value
 
     def options(self) -> ProxyOptions:
         """The runtime options of ``XRayProxy``."""

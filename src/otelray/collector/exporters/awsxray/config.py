@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field, NonNegativeInt, PositiveInt
+from pydantic import Field, NonNegativeInt, PositiveInt, field_validator
 
 from otelray.collector.config.blocks import ComponentConfig, Duration, ExporterConfig
 
@@ -46,3 +46,15 @@ class AwsXrayExporterConfig(ExporterConfig):
     index_all_attributes: bool = Field(False, description="Send every scalar attribute as an annotation.")
     aws_log_groups: list[str] = Field(default_factory=list, description="CloudWatch log groups linked to traces.")
     telemetry: XRayTelemetryConfig = Field(default_factory=XRayTelemetryConfig, description="X-Ray telemetry.")
+
+    @field_validator("endpoint", "proxy_address")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_url(value)
+
+
+def check_url(value: str) -> str:
+    """An empty string or an ``http(s)://host[:port][/path]`` URL (what botocore and urllib3 accept)."""
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError(f'"{value}" is not a URL: write http://{value} or https://{value}')
+    return value

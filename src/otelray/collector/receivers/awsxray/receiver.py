@@ -2,7 +2,7 @@
 
 The UDP poller (``otelray.collector.aws.udp_poller``) validates and splits datagrams; each document
 is translated by ``otelray.translate.from_xray`` into one ``ResourceSpans``. Documents are queued
-(``QUEUE_DEPTH``) and a drain task hands everything available to the next consumer as one batch,
+(at most ``QUEUE_DEPTH`` documents and ``MAX_QUEUED_BYTES``) and a drain task hands everything available to the next consumer as one batch,
 so a burst costs one pipeline call rather than one per datagram. UDP has no way to push back, so
 every loss is counted under ``otelcol_receiver_awsxray_rejected_datagrams_total{reason}``:
 malformed datagrams (``too_large``, ``missing_header``, ``bad_header``, ``missing_body``),
@@ -34,6 +34,8 @@ from otelray.xray.segment import parse_document
 
 #: Documents waiting for the pipeline before new ones are dropped as ``queue_full``.
 QUEUE_DEPTH = 10_000
+#: Most document bytes waiting for the pipeline (64 KiB datagrams would otherwise allow 640 MiB).
+MAX_QUEUED_BYTES = 32 * 1024 * 1024
 #: Most documents handed to the pipeline in one batch.
 MAX_BATCH_DOCUMENTS = 1_000
 
@@ -49,6 +51,7 @@ class AwsXrayReceiver:
         self.poller = UdpPoller(host or "0.0.0.0", port, self._enqueue, self._count_rejected)
         self.proxy: XRayProxy | None = None
         self._queue: asyncio.Queue[bytes] | None = None
+        self._queued_bytes = 0
         self._drain_task: asyncio.Task[None] | None = None
         self._rejected = lambda reason: settings.telemetry.counter(
             "otelcol_receiver_awsxray_rejected_datagrams",
@@ -85,10 +88,15 @@ class AwsXrayReceiver:
     def _enqueue(self, document: bytes) -> None:
         if self._queue is None:
             return
+        if self._queued_bytes + len(document) > MAX_QUEUED_BYTES:
+            self._reject("queue_full", f"more than {MAX_QUEUED_BYTES} bytes wait for the pipeline (it is not keeping up)")
+            return
         try:
             self._queue.put_nowait(document)
         except asyncio.QueueFull:
             self._reject("queue_full", "the receiver's queue is full (the pipeline is not keeping up)")
+            return
+        self._queued_bytes += len(document)
 
     def _count_rejected(self, reason: str) -> None:
         self._rejected(reason).inc()
@@ -105,6 +113,7 @@ class AwsXrayReceiver:
             await self._deliver(documents)
 
     async def _deliver(self, documents: list[bytes]) -> None:
+        self._queued_bytes -= sum(len(d) for d in documents)
         batch = ExportTraceServiceRequest()
         for document in documents:
             translated = _translate(document)
