@@ -134,12 +134,16 @@ class CollectorProcess:
         return 0.0
 
 
-def start_collector(config_text: str, workdir: Path, *, timeout: float = 20.0, env: dict[str, str] | None = None) -> CollectorProcess:
+def start_collector(
+    config_text: str, workdir: Path, *, timeout: float = 20.0, env: dict[str, str] | None = None,
+    metrics_url: str | None = None,
+) -> CollectorProcess:
     """Write ``config_text`` and start ``python -m otelray collector --config`` on it.
 
     ``{metrics_port}`` in the text is replaced by a free port used for the collector's own metrics
     endpoint (which the config must set as ``service::telemetry::metrics::address``); the helper
-    waits until that endpoint answers, i.e. until every pipeline has started.
+    waits until that endpoint answers, i.e. until every pipeline has started. ``metrics_url`` overrides
+    the endpoint to wait for (when the real config comes from elsewhere, e.g. ``AOT_CONFIG_CONTENT``).
     """
     import httpx
 
@@ -150,7 +154,7 @@ def start_collector(config_text: str, workdir: Path, *, timeout: float = 20.0, e
     with open(log, "wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "otelray", "collector", "--config", str(config)],
                                    stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{metrics_port}/metrics"
+    url = metrics_url or f"http://127.0.0.1:{metrics_port}/metrics"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -163,3 +167,37 @@ def start_collector(config_text: str, workdir: Path, *, timeout: float = 20.0, e
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
     raise RuntimeError(f"otelray collector did not start; log:\n{log.read_text(errors='replace')}")
+
+
+@dataclass
+class ConsoleBackend:
+    """An ``otelray backend`` serving the web console: the backend and the console's URL."""
+
+    backend: BackendProcess
+    url: str
+
+
+def start_console_backend(data_dir: Path, *extra: str, timeout: float = 20.0) -> ConsoleBackend:
+    """Start ``otelray backend --console-port <free port>`` and wait until the console answers too."""
+    import httpx
+
+    console_port = free_port()
+    proc = start_backend(data_dir, "--console-port", str(console_port), *extra, timeout=timeout)
+    url = f"http://127.0.0.1:{console_port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/-/versions.json", timeout=1.0).status_code == 200:
+                return ConsoleBackend(backend=proc, url=url)
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.stop()
+    raise RuntimeError(f"otelray console did not answer on {url}; log:\n{proc.log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def console_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleBackend]:
+    """One ``otelray backend`` with its web console on a free port, per test module."""
+    started = start_console_backend(tmp_path_factory.mktemp("console") / "data")
+    yield started
+    started.backend.stop()

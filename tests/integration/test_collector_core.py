@@ -135,3 +135,46 @@ def test_validate_accepts_a_good_config(tmp_path):
     result = _validate(tmp_path, "receivers: {otlp: }\nexporters: {debug: }\n"
                                  "service: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}\n")
     assert result.returncode == 0 and "Configuration is valid: 1 pipeline(s)" in result.stdout
+
+
+def test_sigterm_flushes_buffered_batches_before_exit(tmp_path):
+    http_port, out = free_port(), tmp_path / "flushed.jsonl"
+    text = PIPELINE.format(grpc=free_port(), http=http_port, out=out).replace("timeout: 50ms", "timeout: 1h")
+    proc = start_collector(text, tmp_path)
+    send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http_port}/v1/traces"), "buffered", 40)
+    assert not out.exists() or spans_in(out) == []  # still in the batch processor
+    assert proc.stop() == 0
+    assert len(spans_in(out)) == 40
+
+
+def test_aot_config_content_replaces_the_config_file(tmp_path):
+    import os
+
+    http_port, out = free_port(), tmp_path / "aot.jsonl"
+    inline = PIPELINE.format(grpc=free_port(), http=http_port, out=out).replace("{metrics_port}", "${env:MPORT}")
+    metrics_port = free_port()
+    env = dict(os.environ, AOT_CONFIG_CONTENT=inline, MPORT=str(metrics_port))
+    # the --config file the helper writes is ignored: AOT_CONFIG_CONTENT wins, as in ADOT
+    proc = start_collector("receivers: {nonsense: }\nservice: {telemetry: {metrics: {address: '127.0.0.1:{metrics_port}'}}}\n",
+                           tmp_path, env=env, metrics_url=f"http://127.0.0.1:{metrics_port}/metrics")
+    try:
+        send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http_port}/v1/traces"), "aot", 5)
+        wait_until(lambda: len(spans_in(out)) >= 5)
+    finally:
+        assert proc.stop() == 0
+
+
+def test_a_busy_port_fails_startup_with_a_clear_message(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        cfg = tmp_path / "busy.yaml"
+        cfg.write_text(PIPELINE.format(grpc=free_port(), http=port, out=tmp_path / "x.jsonl")
+                       .replace("{metrics_port}", str(free_port())))
+        result = subprocess.run([sys.executable, "-m", "otelray", "collector", "--config", str(cfg)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"Collector failed to start: otlp: cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
