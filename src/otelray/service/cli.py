@@ -22,13 +22,16 @@ def default_data_dir() -> Path:
               help="Directory of the trace store [default: the user data directory of otelray].")
 @click.option("--retention-days", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Delete traces not updated for this many days.")
-def backend(host: str, port: int, data_dir: Path | None, retention_days: float) -> None:
+@click.option("--console-port", default=2020, show_default=True, type=click.IntRange(0, 65535),
+              help="Port of the web console (on --host); 0 turns it off.")
+def backend(host: str, port: int, data_dir: Path | None, retention_days: float, console_port: int) -> None:
     """Run the local X-Ray backend: X-Ray API on TCP, daemon segments on UDP."""
     from otelray.service.server import BackendSettings, run
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = BackendSettings(
-        data_dir=data_dir or default_data_dir(), host=host, port=port, retention_days=retention_days
+        data_dir=data_dir or default_data_dir(), host=host, port=port, retention_days=retention_days,
+        console_port=console_port,
     )
     try:
         run(settings)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 import uvloop
@@ -25,6 +26,9 @@ from otelray.service.metrics import BackendMetrics
 from otelray.service.store.sqlite import SQLiteStore
 from otelray.service.udp import DaemonProtocol
 
+if TYPE_CHECKING:
+    from otelray.console.server import RunningConsole
+
 log = logging.getLogger(__name__)
 
 
@@ -36,6 +40,7 @@ class BackendSettings:
     host: str = "127.0.0.1"
     port: int = 2000
     retention_days: float = 30.0
+    console_port: int = 0
 
 
 def open_context(settings: BackendSettings) -> ServiceContext:
@@ -66,8 +71,10 @@ async def serve(settings: BackendSettings) -> None:
         transport, _ = await loop.create_datagram_endpoint(
             lambda: DaemonProtocol(ctx.ingest), local_addr=(settings.host, settings.port)
         )
+        app = XRayApp(ctx)
+        console = await _start_console(app, settings)
         config = uvicorn.Config(
-            XRayApp(ctx),
+            app,
             host=settings.host,
             port=settings.port,
             http="httptools",
@@ -81,11 +88,21 @@ async def serve(settings: BackendSettings) -> None:
             settings.host, settings.port, settings.host, settings.port, settings.data_dir,
         )
         await server.serve()
+        if console is not None:
+            await console.stop()
     finally:
         if transport is not None:
             transport.close()
             await asyncio.sleep(0)
         await asyncio.to_thread(ctx.close)
+
+
+async def _start_console(app: XRayApp, settings: BackendSettings) -> RunningConsole | None:
+    """The web console beside the API (``otelray.console``), unless ``console_port`` is 0."""
+    from otelray.console.server import start_console
+
+    extra = {"backend": {"host": settings.host, "port": settings.port, "data_dir": str(settings.data_dir)}}
+    return await start_console(app, settings.host, settings.console_port, extra_config=extra)
 
 
 def run(settings: BackendSettings) -> None:

@@ -1,0 +1,180 @@
+// otelray console: shared helpers. Trace data is untrusted: the DOM is built with createElement and
+// textContent only (never innerHTML), and every API call goes same-origin through /xray/<path>.
+
+// X-Ray operation -> request path (botocore xray service model; checked by a unit test).
+export const PATHS = {
+  BatchGetTraces: "/Traces",
+  GetTraceSummaries: "/TraceSummaries",
+  GetServiceGraph: "/ServiceGraph",
+  GetTraceGraph: "/TraceGraph",
+  GetTimeSeriesServiceStatistics: "/TimeSeriesServiceStatistics",
+  GetGroups: "/Groups",
+  CreateGroup: "/CreateGroup",
+  UpdateGroup: "/UpdateGroup",
+  DeleteGroup: "/DeleteGroup",
+  GetSamplingRules: "/GetSamplingRules",
+  CreateSamplingRule: "/CreateSamplingRule",
+  UpdateSamplingRule: "/UpdateSamplingRule",
+  DeleteSamplingRule: "/DeleteSamplingRule",
+};
+
+export class ApiError extends Error {
+  constructor(code, message, status) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+async function decode(response) {
+  let data = {};
+  try {
+    data = await response.json();
+  } catch (_err) {
+    data = {};
+  }
+  if (!response.ok) {
+    const code = String(data.__type || response.headers.get("x-amzn-ErrorType") || "Error").split(":")[0];
+    throw new ApiError(code, String(data.message || data.Message || response.statusText), response.status);
+  }
+  return data;
+}
+
+// Call one X-Ray operation through the console's same-origin proxy.
+export async function api(operation, body) {
+  const path = PATHS[operation];
+  if (!path) throw new ApiError("UnknownOperation", `${operation} is not wired in the console`, 0);
+  const response = await fetch(`/xray${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body || {}),
+  });
+  return decode(response);
+}
+
+// GET a console JSON endpoint (/api/...).
+export async function getJSON(url) {
+  return decode(await fetch(url, { headers: { Accept: "application/json" } }));
+}
+
+// Create an element: el("td", {className: "x", dataset: {id: "1"}}, "text", childNode, ...).
+export function el(tag, props, ...children) {
+  const node = document.createElement(tag);
+  applyProps(node, props);
+  append(node, children);
+  return node;
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+// Create an SVG element; attributes are set with setAttribute (values as strings).
+export function svg(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value !== undefined && value !== null) node.setAttribute(key, String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+function applyProps(node, props) {
+  for (const [key, value] of Object.entries(props || {})) {
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "on") for (const [ev, fn] of Object.entries(value)) node.addEventListener(ev, fn);
+    else if (key === "className" || key === "textContent" || key === "title" || key === "href" ||
+             key === "type" || key === "value" || key === "hidden" || key === "disabled" || key === "id")
+      node[key] = value;
+    else node.setAttribute(key, String(value));
+  }
+}
+
+function append(node, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function clear(node) {
+  while (node.firstChild) node.removeChild(node.firstChild);
+  return node;
+}
+
+export function setStatus(text, isError) {
+  const node = document.getElementById("status");
+  if (!node) return;
+  node.textContent = text;
+  node.classList.toggle("error", Boolean(isError));
+}
+
+export function fmtSeconds(value) {
+  if (value === undefined || value === null || Number.isNaN(value)) return "–";
+  if (value < 0.001) return `${(value * 1e6).toFixed(0)} µs`;
+  if (value < 1) return `${(value * 1000).toFixed(1)} ms`;
+  return `${value.toFixed(2)} s`;
+}
+
+export function fmtTime(epochSeconds) {
+  const d = new Date(epochSeconds * 1000);
+  return d.toISOString().replace("T", " ").replace("Z", "");
+}
+
+// Time range and group from the toolbar and the URL (?range=seconds&group=name&end=epoch).
+export function readToolbar() {
+  const params = new URLSearchParams(location.search);
+  const range = document.getElementById("range");
+  const group = document.getElementById("group");
+  if (params.get("range") && range && !range.dataset.touched) range.value = params.get("range");
+  const seconds = Number((range && range.value) || params.get("range") || 900);
+  const end = params.get("end") ? Number(params.get("end")) : Date.now() / 1000;
+  const groupName = (group && group.value) || params.get("group") || "";
+  return { start: end - seconds, end, seconds, group: groupName };
+}
+
+// Fill the group selector from GetGroups; `onChange` runs when the range, group or refresh changes.
+export async function initToolbar(onChange) {
+  const params = new URLSearchParams(location.search);
+  const range = document.getElementById("range");
+  const group = document.getElementById("group");
+  const refresh = document.getElementById("refresh");
+  if (range && params.get("range")) range.value = params.get("range");
+  if (range) range.addEventListener("change", () => { range.dataset.touched = "1"; onChange(); });
+  if (refresh) refresh.addEventListener("click", () => onChange());
+  if (group) {
+    group.addEventListener("change", () => onChange());
+    try {
+      const groups = await listGroups();
+      for (const g of groups) {
+        if (g.GroupName === "Default") continue;
+        group.append(el("option", { value: g.GroupName }, g.GroupName));
+      }
+      if (params.get("group")) group.value = params.get("group");
+    } catch (err) {
+      setStatus(`Groups unavailable: ${err.message}`, true);
+    }
+  }
+}
+
+export async function listGroups() {
+  const out = [];
+  let token;
+  do {
+    const page = await api("GetGroups", token ? { NextToken: token } : {});
+    out.push(...(page.Groups || []));
+    token = page.NextToken;
+  } while (token);
+  return out;
+}
+
+// Colours of the health classes (ok / error / throttle / fault), as in the X-Ray console.
+export const HEALTH = [
+  ["ok", "OK (2xx)"],
+  ["error", "Error (4xx)"],
+  ["throttle", "Throttle (429)"],
+  ["fault", "Fault (5xx)"],
+];
+
+// Quote a value for a filter expression (double quotes, backslash escapes).
+export function quote(value) {
+  return `"${String(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
