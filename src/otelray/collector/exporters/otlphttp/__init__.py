@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import gzip
+import ssl
 import time
 from datetime import timedelta
 from typing import Any
@@ -114,13 +115,23 @@ class OtlpHttpPusher:
             if not isinstance(ext, HTTPClientAuthenticator):
                 raise ComponentError(self.settings.id, f"{self.config.auth.authenticator} cannot sign HTTP requests")
             self._auth = ext
-        tls = self.config.tls
-        verify: Any = False if tls.insecure_skip_verify else (tls.ca_file or True)
-        cert = (tls.cert_file, tls.key_file) if tls.cert_file else None
         limits = httpx.Limits(max_keepalive_connections=self.config.max_idle_conns,
                               keepalive_expiry=self.config.idle_conn_timeout.total_seconds())
-        self._client = httpx.AsyncClient(verify=verify, cert=cert, limits=limits, proxy=self.config.proxy_url or None,
+        self._client = httpx.AsyncClient(verify=self._ssl_context(), limits=limits, proxy=self.config.proxy_url or None,
                                          timeout=None, trust_env=not self.config.proxy_url)
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        tls = self.config.tls
+        try:
+            ctx = ssl.create_default_context(cafile=tls.ca_file or None)
+            if tls.insecure_skip_verify:
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+            if tls.cert_file:
+                ctx.load_cert_chain(tls.cert_file, tls.key_file or None)
+        except (OSError, ssl.SSLError) as exc:
+            raise ComponentError(self.settings.id, f"invalid tls settings: {exc}") from exc
+        return ctx
 
     def _request(self, batch: Any) -> tuple[bytes, dict[str, str]]:
         json = self.config.encoding == "json"
