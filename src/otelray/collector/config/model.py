@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from otelray.collector.component import ComponentID, Kind, Signal
 from otelray.collector.config.blocks import ComponentConfig, ComponentIDField, HostPort
@@ -30,10 +30,29 @@ _SECTIONS = (Kind.RECEIVER, Kind.PROCESSOR, Kind.EXPORTER, Kind.EXTENSION, Kind.
 
 
 class MetricsTelemetryConfig(ComponentConfig):
-    """``service::telemetry::metrics``: the collector's own Prometheus endpoint."""
+    """``service::telemetry::metrics``: the collector's own Prometheus endpoint.
+
+    Both upstream forms are read: the older ``address: host:port`` and the current
+    ``readers: [{pull: {exporter: {prometheus: {host, port}}}}]`` (one pull reader is supported).
+    """
 
     level: str = Field("basic", pattern="^(none|basic|normal|detailed)$", description="none disables the endpoint.")
     address: HostPort = Field("127.0.0.1:8888", description="host:port of the Prometheus endpoint.")
+    readers: list[dict[str, Any]] = Field(default_factory=list, description="Upstream reader list (one prometheus pull).")
+
+    @model_validator(mode="after")
+    def _readers(self) -> MetricsTelemetryConfig:
+        if not self.readers:
+            return self
+        if len(self.readers) != 1:
+            raise ValueError("only one reader is supported (a pull reader with a prometheus exporter)")
+        try:
+            prom = self.readers[0]["pull"]["exporter"]["prometheus"]
+            host, port = str(prom.get("host", "127.0.0.1")), int(prom["port"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ValueError("readers: only {pull: {exporter: {prometheus: {host: H, port: P}}}} is supported") from None
+        object.__setattr__(self, "address", f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+        return self
 
 
 class LogsTelemetryConfig(ComponentConfig):
@@ -181,6 +200,10 @@ def _pipelines(
         _check_refs(path, "receiver", model.receivers, declared[Kind.RECEIVER] | connectors, errors)
         _check_refs(path, "processor", model.processors, declared[Kind.PROCESSOR], errors)
         _check_refs(path, "exporter", model.exporters, declared[Kind.EXPORTER] | connectors, errors)
+        for cid in (*model.receivers, *model.exporters):
+            if cid in connectors:
+                errors.append(ConfigError(path, f'connector "{cid}": connectors are not supported by otelray\'s '
+                                          "pipeline graph yet; use an exporter and a receiver"))
         _check_signals(path, signal, model, registry, errors)
         out[pid] = Pipeline(pid, signal, tuple(model.receivers), tuple(model.processors), tuple(model.exporters))
     return out

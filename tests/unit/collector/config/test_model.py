@@ -47,3 +47,31 @@ def test_valid_config_builds_the_expected_model():
     assert pipes[ComponentID("traces", "second")].signal is Signal.TRACES
     assert pipes[ComponentID("traces")].exporters == (ComponentID("sink"), ComponentID("sink", "b"))
     assert cfg.telemetry.metrics.address == "127.0.0.1:0" and cfg.telemetry.logs.level == "debug"
+
+
+def test_telemetry_readers_form_sets_the_metrics_address():
+    raw = {"receivers": {"nop": None}, "exporters": {"nop": None},
+           "service": {"telemetry": {"metrics": {"readers": [{"pull": {"exporter": {"prometheus": {"host": "0.0.0.0", "port": 9999}}}}]}},
+                       "pipelines": {"traces": {"receivers": ["nop"], "exporters": ["nop"]}}}}
+    assert build_config(raw, _core_registry()).telemetry.metrics.address == "0.0.0.0:9999"
+    raw["service"]["telemetry"]["metrics"]["readers"] = [{"periodic": {"exporter": {"otlp": {}}}}]
+    with pytest.raises(ConfigErrors, match=r"service::telemetry::metrics: readers: only \{pull"):
+        build_config(raw, _core_registry())
+
+
+def test_pipelines_through_a_connector_are_refused_clearly():
+    from otelray.collector.registry import ConnectorFactory
+    from otelray.collector.testing.nop import NopConfig
+
+    registry = make_registry([*_core_registry().factories(), ConnectorFactory(type="forward", config=NopConfig)])
+    raw = {"receivers": {"nop": None}, "exporters": {"nop": None}, "connectors": {"forward": None},
+           "service": {"pipelines": {"traces": {"receivers": ["nop"], "exporters": ["forward"]},
+                                     "traces/2": {"receivers": ["forward"], "exporters": ["nop"]}}}}
+    with pytest.raises(ConfigErrors) as info:
+        build_config(raw, registry)
+    assert str(info.value).splitlines() == [
+        "service::pipelines::traces: connector \"forward\": connectors are not supported by otelray's pipeline graph "
+        "yet; use an exporter and a receiver",
+        "service::pipelines::traces/2: connector \"forward\": connectors are not supported by otelray's pipeline graph "
+        "yet; use an exporter and a receiver",
+    ]
