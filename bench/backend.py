@@ -12,7 +12,7 @@ Measures, in one run on this machine:
 Targets (from the design): ingest ≥ 30,000 docs/s (moto ~7,500/s), filtered GetTraceSummaries p50 ≤
 300 ms at 1,000,000 documents, GetServiceGraph p50 ≤ 200 ms, ≤ 300 B per stored document.
 
-Run: ``python bench/backend.py [--seconds 8] [--workers 3] [--seed-docs 300000]``.
+Run: ``python bench/backend.py [--seconds 8] [--workers 3] [--threads 8] [--seed-docs 300000]``.
 """
 
 from __future__ import annotations
@@ -163,7 +163,10 @@ def post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: dict
     return response.status, response.read()
 
 
-def _load_worker(port: int, seed: int, nbodies: int, seconds: float, barrier: Any, out: Any) -> None:
+def _load_worker(port: int, seed: int, nbodies: int, seconds: float, threads: int, barrier: Any, out: Any) -> None:
+    """One load process: ``threads`` keep-alive connections posting pre-signed 50-document bodies."""
+    import threading
+
     try:
         os.sched_setaffinity(0, {1})
     except (AttributeError, OSError):
@@ -171,26 +174,39 @@ def _load_worker(port: int, seed: int, nbodies: int, seconds: float, barrier: An
     now = time.time()
     bodies = make_bodies(seed, nbodies, now - 600, 600)
     headers = [signed_headers(port, "/TraceSegments", body) for body in bodies]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    counts = [[0, 0, False] for _ in range(threads)]
+    start = threading.Event()
+
+    def run(k: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        start.wait()
+        deadline = time.monotonic() + seconds
+        mine = range(k, len(bodies), threads)
+        for n, i in enumerate(mine):
+            if time.monotonic() >= deadline:
+                return
+            status, answer = post(conn, "/TraceSegments", bodies[i], headers[i])
+            if status == 200 and b'"UnprocessedTraceSegments":[]' in answer.replace(b" ", b""):
+                counts[k][0] += 50
+            else:
+                counts[k][1] += 1
+            counts[k][2] = n == len(mine) - 1
+
+    pool = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    for t in pool:
+        t.start()
     barrier.wait()
-    sent = failed = 0
-    deadline = time.monotonic() + seconds
-    i = 0
-    while time.monotonic() < deadline and i < len(bodies):
-        status, answer = post(conn, "/TraceSegments", bodies[i], headers[i])
-        i += 1
-        if status == 200 and b'"UnprocessedTraceSegments":[]' in answer.replace(b" ", b""):
-            sent += 50
-        else:
-            failed += 1
-    out.put((sent, failed, i == len(bodies)))
+    start.set()
+    for t in pool:
+        t.join()
+    out.put((sum(c[0] for c in counts), sum(c[1] for c in counts), any(c[2] for c in counts)))
 
 
-def ingest(port: int, workers: int, seconds: float, docs_per_s_cap: int) -> tuple[float, int]:
-    """Documents/s acknowledged over ``seconds`` with ``workers`` load processes."""
+def ingest(port: int, workers: int, threads: int, seconds: float, docs_per_s_cap: int) -> tuple[float, int]:
+    """Documents/s acknowledged over ``seconds`` with ``workers`` load processes of ``threads`` each."""
     nbodies = int(docs_per_s_cap * seconds / 50 / workers) + 1
     barrier, out = mp.Barrier(workers + 1), mp.Queue()
-    procs = [mp.Process(target=_load_worker, args=(port, 1000 + w, nbodies, seconds, barrier, out))
+    procs = [mp.Process(target=_load_worker, args=(port, 1000 + w, nbodies, seconds, threads, barrier, out))
              for w in range(workers)]
     for p in procs:
         p.start()
@@ -275,6 +291,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="ingest duration per server")
     parser.add_argument("--workers", type=int, default=3, help="load-generating processes")
+    parser.add_argument("--threads", type=int, default=8, help="connections (threads) per load process")
     parser.add_argument("--cap", type=int, default=60_000, help="highest docs/s the pre-built load can feed")
     parser.add_argument("--seed-docs", type=int, default=300_000, help="documents in the query store (1 hour)")
     parser.add_argument("--moto-seed-docs", type=int, default=30_000, help="documents seeded into moto")
@@ -283,10 +300,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="otelray-bench-"))
     try:
         proc, port = start("otelray", work / "ingest")
-        otel_rate, otel_fail = ingest(port, args.workers, args.seconds, args.cap)
+        otel_rate, otel_fail = ingest(port, args.workers, args.threads, args.seconds, args.cap)
         stop(proc)
         proc, port = start("moto")
-        moto_rate, moto_fail = ingest(port, args.workers, args.seconds, args.cap)
+        moto_rate, moto_fail = ingest(port, args.workers, args.threads, args.seconds, args.cap)
         stop(proc)
         rows.append(("PutTraceSegments docs/s (50/call)", f"{otel_rate:,.0f} (durable)", f"{moto_rate:,.0f} (memory)",
                      f"{otel_rate / moto_rate:.1f}x" if moto_rate else "-"))

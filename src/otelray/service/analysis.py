@@ -12,29 +12,45 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from otelray.service.facts import TraceFacts, trace_facts
 from otelray.service.filters import GroupResolver, compile_filter
-from otelray.service.graph import build_service_graph, trace_graph
+from otelray.service.graph import (
+    Entry,
+    NodeRef,
+    build_service_graph,
+    rollup,
+    service_graph_from_entries,
+    trace_graph,
+)
 from otelray.service.inferred import inferred_segments
-from otelray.service.stats import time_series_statistics
-from otelray.service.store.base import TraceRow
+from otelray.service.stats import Stats, time_series_from_entries, time_series_statistics
+from otelray.service.store.base import ROLLUP_KEY, TraceRow
 
 __all__ = [
+    "ROLLUP_KEY",
+    "GraphRollup",
     "RowFilter",
     "compile_expression",
     "facts_of",
     "inferred_segments",
     "service_graph",
+    "service_graph_from_rollups",
     "summarize",
     "summary",
     "time_series",
+    "time_series_from_rollups",
     "traces_graph",
 ]
 
 
 def summarize(documents: list[dict[str, Any]]) -> dict[str, Any]:
-    """The summary columns of one trace (the store's ``Summarizer``)."""
-    return trace_facts(documents).to_row()
+    """The summary columns of one trace (the store's ``Summarizer``), plus its minute rollup."""
+    facts = trace_facts(documents)
+    row = facts.to_row()
+    row[ROLLUP_KEY] = GraphRollup.encode(rollup(facts))
+    return row
 
 
 def facts_of(row: TraceRow) -> TraceFacts | None:
@@ -99,3 +115,60 @@ def time_series(
 ) -> list[dict[str, Any]]:
     """``TimeSeriesServiceStatistics`` entries for the traces in ``rows``."""
     return time_series_statistics(_facts(rows), start, end, period, selector)
+
+
+class GraphRollup:
+    """Per-minute service-graph rollups kept by the store (``graph.rollup``; store study §2).
+
+    When a trace's summary is refreshed, the store adds the new facts' rollup and subtracts the
+    old one, so GetServiceGraph and GetTimeSeriesServiceStatistics without a group read a few
+    thousand minute rows instead of deriving every trace of the window.
+    Keys are stored as ``(minute, source JSON, target JSON or "", alias)``.
+    """
+
+    @staticmethod
+    def of(trace_id: str, facts_text: str | None) -> dict[tuple[int, str, str, str], Stats]:
+        """The rollup of stored facts (empty for none)."""
+        if facts_text is None:
+            return {}
+        return GraphRollup.encode(rollup(TraceFacts.from_row({"trace_id": trace_id, "facts": facts_text})))
+
+    @staticmethod
+    def encode(items: dict[tuple[int, NodeRef, NodeRef | None, str], Stats]) -> dict[tuple[int, str, str, str], Stats]:
+        """Rollup keys in their stored form."""
+        return {
+            (minute, orjson.dumps(source).decode(), "" if target is None else orjson.dumps(target).decode(), alias): s
+            for (minute, source, target, alias), s in items.items()
+        }
+
+    @staticmethod
+    def combine(existing: bytes | None, added: list[Stats], removed: list[Stats]) -> bytes | None:
+        """The stored statistics after the changes (``None``: nothing left, delete the row)."""
+        stats = Stats.from_list(orjson.loads(existing)) if existing is not None else Stats()
+        for item in added:
+            stats.merge(item)
+        for item in removed:
+            stats.subtract(item)
+        if stats.total <= 0 and not stats.response_times:
+            return None
+        return orjson.dumps(stats.to_list())
+
+    @staticmethod
+    def entries(rows: Iterable[tuple[int, str, str, str, bytes]]) -> Iterator[Entry]:
+        """Stored rollup rows as ``graph`` entries."""
+        for minute, source, target, alias, blob in rows:
+            src = tuple(orjson.loads(source))
+            dst = tuple(orjson.loads(target)) if target else None
+            yield (float(minute), src, dst, alias, Stats.from_list(orjson.loads(blob)))  # type: ignore[misc]
+
+
+def service_graph_from_rollups(rows: Iterable[tuple[int, str, str, str, bytes]], start: float, end: float
+                               ) -> list[dict[str, Any]]:
+    """GetServiceGraph ``Services`` from stored minute rollups (window rounded to whole minutes)."""
+    return service_graph_from_entries(GraphRollup.entries(rows), start, end)
+
+
+def time_series_from_rollups(rows: Iterable[tuple[int, str, str, str, bytes]], start: float, end: float,
+                             period: int, selector: str | None) -> list[dict[str, Any]]:
+    """``TimeSeriesServiceStatistics`` entries from stored minute rollups."""
+    return time_series_from_entries(GraphRollup.entries(rows), start, end, period, selector)

@@ -5,7 +5,9 @@ GetTimeSeriesServiceStatistics.
 The traces of a window are the stored summary rows whose start lies in ``[StartTime − 6 h, EndTime)``
 and that end at or after ``StartTime`` (X-Ray's console windows are at most 6 hours, so a trace
 begun earlier than that is not looked for); a group narrows them by its filter expression, pushed
-down to SQL where possible. The graph itself is built by ``otelray.service.graph`` and ``stats``.
+down to SQL where possible. Without a group, graphs and minute-aligned time series are read from the
+store's per-minute rollups instead (whole minutes: a window starting mid-minute includes that
+minute). The graph itself is built by ``otelray.service.graph`` and ``stats``.
 """
 
 from __future__ import annotations
@@ -60,9 +62,15 @@ async def get_service_graph(ctx: ServiceContext, params: dict[str, Any]) -> dict
     start, end = _window(params)
     rows_filter = compile_scoped(ctx, scoped_expression(ctx, params))
     await asyncio.wrap_future(ctx.store.sync())
-    services = await asyncio.to_thread(
-        lambda: analysis.service_graph(_window_rows(ctx, start, end, rows_filter), start, end)
-    )
+    if rows_filter is None:  # the whole service: from the per-minute rollups
+        minute = start // 60 * 60
+        services = await asyncio.to_thread(
+            lambda: analysis.service_graph_from_rollups(ctx.store.rollups(start, end), minute, end)
+        )
+    else:
+        services = await asyncio.to_thread(
+            lambda: analysis.service_graph(_window_rows(ctx, start, end, rows_filter), start, end)
+        )
     return {"StartTime": start, "EndTime": end, "Services": services, "ContainsOldGroupVersions": False}
 
 
@@ -95,9 +103,14 @@ async def get_time_series_service_statistics(ctx: ServiceContext, params: dict[s
     selector = params.get("EntitySelectorExpression")
     rows_filter = compile_scoped(ctx, scoped_expression(ctx, params))
     await asyncio.wrap_future(ctx.store.sync())
-    series = await asyncio.to_thread(
-        lambda: analysis.time_series(_window_rows(ctx, start, end, rows_filter), start, end, period, selector)
-    )
+    if rows_filter is None and start % 60 == 0:  # minute-aligned and ungrouped: from the rollups
+        series = await asyncio.to_thread(
+            lambda: analysis.time_series_from_rollups(ctx.store.rollups(start, end), start, end, period, selector)
+        )
+    else:
+        series = await asyncio.to_thread(
+            lambda: analysis.time_series(_window_rows(ctx, start, end, rows_filter), start, end, period, selector)
+        )
     return {"TimeSeriesServiceStatistics": series, "ContainsOldGroupVersions": False}
 
 

@@ -19,6 +19,22 @@ from typing import Any, Protocol
 #: Turns all documents of one trace into its derived summary columns (keys of
 #: ``facts.SUMMARY_COLUMNS``; ``facts`` is the JSON text ``TraceFacts.from_row`` reads), or ``None``.
 Summarizer = Callable[[list[dict[str, Any]]], dict[str, Any] | None]
+#: Key of a summarizer result holding the trace's rollup items ``{(minute, source, target, alias): stats}``.
+ROLLUP_KEY = "_rollup"
+#: Stored form of a rollup key: (bucket start, source, target or "", alias).
+RollupKey = tuple[int, str, str, str]
+
+
+class Rollups(Protocol):
+    """How the store keeps per-minute rollups up to date (add the new rollup, subtract the old)."""
+
+    def of(self, trace_id: str, facts_text: str | None) -> dict[RollupKey, Any]:
+        """The rollup items of a trace's stored facts."""
+        ...
+
+    def combine(self, existing: bytes | None, added: list[Any], removed: list[Any]) -> bytes | None:
+        """A stored rollup value after the changes; ``None`` when nothing is left."""
+        ...
 
 
 class TimeRangeType(StrEnum):

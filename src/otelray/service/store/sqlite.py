@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from otelray.service.errors import ThrottledException
-from otelray.service.store.base import Cursor, StoredDocument, Summarizer, TimeRangeType, TraceRow
+from otelray.service.store.base import Cursor, Rollups, StoredDocument, Summarizer, TimeRangeType, TraceRow
 from otelray.service.store.blocks import BlockCache
 from otelray.service.store.refresher import Refresher
 from otelray.service.store.schema import TIME_COLUMNS, connect, tid_key, tid_text, unpack_facts
@@ -40,6 +40,7 @@ class SQLiteStore:
         data_dir: Path,
         *,
         summarize: Summarizer | None = None,
+        rollups: Rollups | None = None,
         retention_days: float = DEFAULT_RETENTION_DAYS,
         query_budget: float = 5.0,
         prune_interval: float = 3600.0,
@@ -49,7 +50,7 @@ class SQLiteStore:
         self.path = data_dir / DB_FILENAME
         self._blocks = BlockCache()
         self._writer = Writer(self.path, self._blocks, on_commit=lambda: self._refresher.notify(), clock=clock)
-        self._refresher = Refresher(self.path, self._blocks, summarize)
+        self._refresher = Refresher(self.path, self._blocks, summarize, rollups)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -134,6 +135,14 @@ class SQLiteStore:
                     out.append(_row(r))
         return out
 
+    def rollups(self, start: float, end: float) -> list[tuple[int, str, str, str, bytes]]:
+        """Stored rollup rows of the minutes that overlap ``[start, end)``."""
+        first = int(start // 60 * 60)
+        with self._reader() as conn:
+            return conn.execute(
+                "SELECT m, src, dst, alias, s FROM groll WHERE m >= ? AND m < ?", (first, end)
+            ).fetchall()
+
     def time_key(self, row: TraceRow, range_type: TimeRangeType) -> float:
         """The value of a row's ``range_type`` time (what cursors hold)."""
         return {"TraceId": row.start, "Service": row.end, "Event": row.updated}[range_type.value]
@@ -186,6 +195,7 @@ class SQLiteStore:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("DELETE FROM seg WHERE tid IN (SELECT tid FROM trace WHERE updated < ?)", (cutoff,))
         removed = conn.execute("DELETE FROM trace WHERE updated < ?", (cutoff,)).rowcount
+        conn.execute("DELETE FROM groll WHERE m < ?", (cutoff,))
         old = [r[0] for r in conn.execute("SELECT id FROM blk WHERE t < ?", (cutoff,))]
         if old:
             used = {r[0] for r in conn.execute("SELECT DISTINCT blk FROM seg WHERE blk <= ?", (max(old),))}
