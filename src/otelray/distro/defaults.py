@@ -96,6 +96,12 @@ def apply_defaults(
     if not environ.get(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "").strip():
         grpc = otlp_protocol(environ) == "grpc"
         default(env.OTEL_EXPORTER_OTLP_ENDPOINT, DEFAULT_GRPC_ENDPOINT if grpc else DEFAULT_HTTP_ENDPOINT)
+    if not environ.get(env.DJANGO_SETTINGS_MODULE, "").strip():
+        # ADOT's rule: the Django instrumentation needs configured settings, else it fails at import
+        disabled = [n.strip() for n in environ.get(env.OTEL_PYTHON_DISABLED_INSTRUMENTATIONS, "").split(",") if n.strip()]
+        if "django" not in disabled and "*" not in disabled:
+            environ[env.OTEL_PYTHON_DISABLED_INSTRUMENTATIONS] = ",".join([*disabled, "django"])
+            applied[env.OTEL_PYTHON_DISABLED_INSTRUMENTATIONS] = environ[env.OTEL_PYTHON_DISABLED_INSTRUMENTATIONS]
     if not environ.get(env.OTEL_EXPERIMENTAL_RESOURCE_DETECTORS, "").strip():
         platform = aws_platform(environ)
         default(env.OTEL_EXPERIMENTAL_RESOURCE_DETECTORS, BASE_DETECTORS + (f",{platform}" if platform else ""))

@@ -59,6 +59,13 @@ OTEL_EXPORTER_OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
 """OTLP endpoint for traces only, the full URL including ``/v1/traces`` for HTTP."""
 
+OTEL_PYTHON_DISABLED_INSTRUMENTATIONS = "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"
+"""Instrumentor entry-point names not to load (comma list, ``*`` for all; read by upstream). otelray
+adds ``django`` when ``DJANGO_SETTINGS_MODULE`` is unset, as ADOT does."""
+
+DJANGO_SETTINGS_MODULE = "DJANGO_SETTINGS_MODULE"
+"""Django's settings module; without it the Django instrumentation is disabled (it would fail)."""
+
 OTELRAY_INSTRUMENT_EAGERLY = "OTELRAY_INSTRUMENT_EAGERLY"
 """``true`` loads every instrumentor at start-up, as upstream does. Default ``false``: an
 instrumentor whose library is not imported yet is loaded when the application imports it."""

@@ -21,6 +21,7 @@ def test_defaults_on_an_empty_environment() -> None:
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318",
         "OTEL_EXPERIMENTAL_RESOURCE_DETECTORS": "otel,process",
+        "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "django",
     }
 
 
@@ -60,3 +61,15 @@ def test_detect_aws_platform_from_env_and_files() -> None:
     assert detect_aws_platform({}, **beanstalk) == "aws_elastic_beanstalk"
     ec2 = {"exists": lambda _: False, "read": lambda p: "Amazon EC2" if p.endswith("sys_vendor") else ""}
     assert detect_aws_platform({}, **ec2) == "aws_ec2"
+
+
+def test_django_disabled_only_without_settings() -> None:
+    environ = {"OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "redis, flask"}
+    apply_defaults(environ, aws_platform=_none)
+    assert environ["OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"] == "redis,flask,django"
+    environ = {"DJANGO_SETTINGS_MODULE": "site.settings"}
+    apply_defaults(environ, aws_platform=_none)
+    assert "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS" not in environ
+    environ = {"OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "*"}
+    apply_defaults(environ, aws_platform=_none)
+    assert environ["OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"] == "*"

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from importlib.metadata import EntryPoint
 
 import pytest
 from opentelemetry import propagate
 
+from otelray.distro import defaults
 from otelray.distro import distro as distro_module
 from otelray.distro.distro import OtelrayDistro
 
@@ -25,19 +27,19 @@ def _entry_point(name: str) -> EntryPoint:
 
 
 def test_configure_sets_defaults_and_rebuilds_propagators(monkeypatch: pytest.MonkeyPatch) -> None:
+    saved = dict(os.environ)
     for name in ("OTEL_PROPAGATORS", "OTEL_PYTHON_ID_GENERATOR", "OTEL_TRACES_EXPORTER"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(distro_module, "apply_defaults", lambda environ: __import__(
-        "otelray.distro.defaults", fromlist=["x"]).apply_defaults(environ, aws_platform=lambda _: None))
+        os.environ.pop(name, None)
+    monkeypatch.setattr(distro_module, "apply_defaults",
+                        lambda environ: defaults.apply_defaults(environ, aws_platform=lambda _: None))
     try:
         OtelrayDistro().configure()
-        import os
-
         assert os.environ["OTEL_PROPAGATORS"] == "xray,tracecontext,baggage"
         fields = propagate.get_global_textmap().fields
         assert {"X-Amzn-Trace-Id", "traceparent", "baggage"} <= set(fields)
     finally:
-        monkeypatch.undo()
+        os.environ.clear()
+        os.environ.update(saved)  # the distro writes os.environ itself; leave no trace for other tests
         importlib.reload(propagate)
 
 
