@@ -61,7 +61,9 @@ def start_backend(data_dir: Path, *extra: str, timeout: float = 20.0, port: int 
         log = data_dir.parent / f"backend-{port}.log"
         with open(log, "wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "otelray", "backend", "--port", str(port), "--data-dir", str(data_dir), *extra],
+                # no console unless asked for (a later --console-port in ``extra`` wins)
+                [sys.executable, "-m", "otelray", "backend", "--port", str(port), "--data-dir", str(data_dir),
+                 "--console-port", "0", *extra],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
