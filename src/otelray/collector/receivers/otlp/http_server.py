@@ -58,6 +58,20 @@ class _PipelineError(HttpError):
     """The pipeline refused decoded data (items already counted as refused)."""
 
 
+def _decompress_bounded(codec: Any, body: bytes, limit: int) -> bytes:
+    """Decompress into a buffer of ``limit + 1`` bytes so a decompression bomb never allocates more."""
+    buffer = bytearray(limit + 1)
+    try:
+        size = codec.decompress_into(body, buffer)
+    except cramjam.DecompressionError as exc:
+        if "whole buffer" in str(exc) or "smaller than required" in str(exc):
+            raise HttpError(413, f"decompressed body exceeds max_request_body_size ({limit} bytes)") from exc
+        raise
+    if size > limit:
+        raise HttpError(413, f"decompressed body exceeds max_request_body_size ({limit} bytes)")
+    return bytes(buffer[:size])
+
+
 def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
     if encoding in ("", "identity"):
         return body
@@ -67,10 +81,12 @@ def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
             out = d.decompress(body, limit + 1)
             if len(out) <= limit and not d.eof:
                 raise HttpError(400, f"invalid {encoding} body: truncated stream")
-        elif encoding == "zstd":
-            out = bytes(cramjam.zstd.decompress(body))
-        elif encoding in ("snappy", "x-snappy-framed"):
-            out = bytes(cramjam.snappy.decompress_raw(body) if encoding == "snappy" else cramjam.snappy.decompress(body))
+        elif encoding == "snappy":
+            if cramjam.snappy.decompress_raw_len(body) > limit:  # the block header states the size: no bomb
+                raise HttpError(413, f"decompressed body exceeds max_request_body_size ({limit} bytes)")
+            out = bytes(cramjam.snappy.decompress_raw(body))
+        elif encoding in ("zstd", "x-snappy-framed"):
+            out = _decompress_bounded(cramjam.zstd if encoding == "zstd" else cramjam.snappy, body, limit)
         else:
             raise HttpError(415, f'unsupported Content-Encoding "{encoding}" (use gzip, deflate, zstd or snappy)')
     except (zlib.error, cramjam.DecompressionError) as exc:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import zlib
 
+import cramjam
 import httpx
 import orjson
 import pytest
@@ -58,6 +60,17 @@ def test_protobuf_gzip_and_json_bodies_are_accepted(env):
     assert traces.batches[2].resource_spans[0].scope_spans[0].spans[3].span_id == (4).to_bytes(8, "big")
 
 
+@pytest.mark.parametrize("encoding", ["zstd", "snappy", "x-snappy-framed", "deflate"])
+def test_other_content_encodings(env, encoding):
+    _, traces, _, post = env
+    raw = sample_batch(Signal.TRACES, 3).SerializeToString()
+    body = {"zstd": lambda b: bytes(cramjam.zstd.compress(b)), "snappy": lambda b: bytes(cramjam.snappy.compress_raw(b)),
+            "x-snappy-framed": lambda b: bytes(cramjam.snappy.compress(b)),
+            "deflate": lambda b: zlib.compress(b)}[encoding](raw)
+    r = post("/v1/traces", body, PB | {"content-encoding": encoding})
+    assert r.status_code == 200 and traces.item_count == 3
+
+
 def test_invalid_spans_are_rejected_as_partial_success(env):
     tel, traces, _, post = env
     batch = sample_batch(Signal.TRACES, 4)
@@ -88,6 +101,11 @@ def test_invalid_spans_are_rejected_as_partial_success(env):
         ("/v1/traces", b"x" * (64 * 1024 + 1), PB, 413, "request body exceeds max_request_body_size (65536 bytes)"),
         ("/v1/traces", gzip.compress(b"\x00" * 200_000), PB | {"content-encoding": "gzip"}, 413,
          "decompressed body exceeds max_request_body_size"),
+        ("/v1/traces", bytes(cramjam.zstd.compress(b"\x00" * 200_000)), PB | {"content-encoding": "zstd"}, 413,
+         "decompressed body exceeds max_request_body_size"),
+        ("/v1/traces", bytes(cramjam.snappy.compress_raw(b"\x00" * 200_000)), PB | {"content-encoding": "snappy"}, 413,
+         "decompressed body exceeds max_request_body_size"),
+        ("/v1/traces", b"not zstd", PB | {"content-encoding": "zstd"}, 400, "invalid zstd body"),
     ],
 )
 def test_bad_requests_get_precise_errors(env, path, body, headers, status, message):
