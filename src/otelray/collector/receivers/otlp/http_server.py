@@ -59,17 +59,22 @@ class _PipelineError(HttpError):
 
 
 def _decompress_bounded(codec: Any, body: bytes, limit: int) -> bytes:
-    """Decompress into a buffer of ``limit + 1`` bytes so a decompression bomb never allocates more."""
-    buffer = bytearray(limit + 1)
-    try:
-        size = codec.decompress_into(body, buffer)
-    except cramjam.DecompressionError as exc:
-        if "whole buffer" in str(exc) or "smaller than required" in str(exc):
-            raise HttpError(413, f"decompressed body exceeds max_request_body_size ({limit} bytes)") from exc
-        raise
-    if size > limit:
-        raise HttpError(413, f"decompressed body exceeds max_request_body_size ({limit} bytes)")
-    return bytes(buffer[:size])
+    """Decompress into a bounded buffer so a decompression bomb never allocates past ``limit + 1`` bytes.
+
+    A first attempt uses a buffer of 32× the compressed size (OTLP compresses far less than that), the
+    second the full ``limit + 1``; a body that fills even that is refused with 413.
+    """
+    for capacity in sorted({min(limit + 1, max(65536, 32 * len(body))), limit + 1}):
+        buffer = bytearray(capacity)
+        try:
+            size = codec.decompress_into(body, buffer)
+        except cramjam.DecompressionError as exc:
+            if "whole buffer" in str(exc) or "smaller than required" in str(exc):
+                continue
+            raise
+        if size <= limit:
+            return bytes(memoryview(buffer)[:size])
+    raise HttpError(413, f"decompressed body exceeds max_request_body_size ({limit} bytes)")
 
 
 def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
