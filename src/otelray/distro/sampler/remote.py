@@ -159,9 +159,11 @@ class XRayRemoteSampler(Sampler):
             self._warn_once("rules-error", f"X-Ray sampling rules unavailable ({exc}); using fallback sampling",
                             counter="poll_errors")
             return False
-        for error in result.errors:
-            self._warn_once(f"rule:{error}", f"ignoring sampling rule from {self.endpoint}: {error}",
-                            counter="rejected_rules")
+        if result.errors:  # one line per distinct set of rejected rules, however many there are
+            self.stats["rejected_rules"] += len(result.errors)
+            listed = "; ".join(str(error) for error in result.errors)
+            self._warn_once(f"rules:{listed}", f"ignoring {len(result.errors)} sampling rule(s) from "
+                            f"{self.endpoint}: {listed}")
         now = self._clock()
         self.cache.update_rules(result.rules, now)
         self._rules_fetched_at = now
@@ -179,8 +181,11 @@ class XRayRemoteSampler(Sampler):
         except SamplingEndpointError as exc:
             self._warn_once("targets-error", f"X-Ray sampling targets unavailable ({exc})", counter="poll_errors")
             return self._next_target_interval
-        for error in result.errors:
-            self._warn_once(f"target:{error}", f"ignoring {error} from {self.endpoint}", counter="rejected_targets")
+        if result.errors:
+            self.stats["rejected_targets"] += len(result.errors)
+            listed = "; ".join(result.errors)
+            self._warn_once(f"targets:{listed}", f"ignoring {len(result.errors)} sampling target(s) from "
+                            f"{self.endpoint}: {listed}")
         _, interval = self.cache.apply_targets(result.targets)
         self._next_target_interval = interval if interval and interval > 0 else DEFAULT_TARGET_INTERVAL
         modified = result.last_rule_modification

@@ -49,12 +49,16 @@ _STRING_FIELDS = {
 }
 
 
+def _fmt(bound: float) -> str:
+    return f"{bound:g}" if isinstance(bound, float) else str(bound)
+
+
 def _number(rule: str, record: Mapping[str, Any], key: str, low: float, high: float) -> float:
     value = record.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise SamplingRuleError(f"sampling rule {rule!r}: {key} must be a number, got {value!r}")
     if not low <= value <= high:
-        raise SamplingRuleError(f"sampling rule {rule!r}: {key}={value!r} is outside [{low:g}, {high:g}]")
+        raise SamplingRuleError(f"sampling rule {rule!r}: {key}={value!r} is outside [{_fmt(low)}, {_fmt(high)}]")
     return value
 
 

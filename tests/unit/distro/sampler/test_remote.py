@@ -121,13 +121,32 @@ def test_unreachable_endpoint_warns_once_and_keeps_sampling(caplog: pytest.LogCa
     assert _decide(sampler, HIGH) is True  # fallback still samples 1/s
 
 
-def test_malformed_rules_are_counted_and_named(caplog: pytest.LogCaptureFixture) -> None:
-    with SamplingServer([rule("ok", 1, 1.0, 0), rule("bad", 2, 7.0, 0)]) as server:
+def test_malformed_rules_are_counted_and_named_in_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+    records = [rule("ok", 1, 1.0, 0), rule("bad", 2, 7.0, 0), rule("worse", 3, 0.1, -1)]
+    with SamplingServer(records) as server:
         sampler = _sampler(server, Clock())
         sampler.refresh_rules()
+        sampler.refresh_rules()  # the same problems again: counted, not logged again
     assert [a.rule.rule_name for a in sampler.cache.appliers] == ["ok"]
-    assert sampler.stats["rejected_rules"] == 1
-    assert "sampling rule 'bad': FixedRate=7.0 is outside [0, 1]" in caplog.text
+    assert sampler.stats["rejected_rules"] == 4
+    assert caplog.messages == [
+        f"otelray: ignoring 2 sampling rule(s) from {server.endpoint}: sampling rule 'bad': FixedRate=7.0 is "
+        "outside [0, 1]; sampling rule 'worse': ReservoirSize=-1 is outside [0, 2147483647]"
+    ]
+
+
+def test_malformed_targets_are_counted_and_the_rest_applied(caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    with SamplingServer([rule("a", 1, 0.0, 1)]) as server:
+        sampler = _sampler(server, clock)
+        sampler.refresh_rules()
+        _decide(sampler, HIGH)
+        server.targets_body = {"SamplingTargetDocuments": [{"RuleName": "a", "FixedRate": 1.0},
+                                                           {"RuleName": "a", "FixedRate": "high"}]}
+        sampler.refresh_targets()
+    assert sampler.stats["rejected_targets"] == 1
+    assert sampler.cache.appliers[0].fixed_rate == 1.0
+    assert "ignoring 1 sampling target(s)" in caplog.text
 
 
 def test_rules_expire_after_an_hour_and_fallback_decides() -> None:
