@@ -191,3 +191,47 @@ def test_no_span_lost_across_kill_9_with_the_backend_down(tmp_path):
     finally:
         collector.stop()
         backend.stop()
+
+
+SAMPLING_PROXY = """
+receivers:
+  awsxray:
+    endpoint: "127.0.0.1:{port}"
+    proxy_server: {{endpoint: "127.0.0.1:{port}", region: us-east-1, aws_endpoint: "{upstream}"}}
+exporters:
+  debug: {{verbosity: basic}}
+service:
+  telemetry: {{metrics: {{address: "127.0.0.1:{{metrics_port}}"}}}}
+  pipelines:
+    traces: {{receivers: [awsxray], exporters: [debug]}}
+"""
+
+
+def test_xray_sdk_sampling_calls_go_through_the_receiver_proxy_signed(tmp_path, backend):
+    """The X-Ray SDK's own sampling connector (unsigned, TCP on the daemon port) reaches the backend's
+    rules through the awsxray receiver's proxy_server, which signs each request."""
+    from aws_xray_sdk.core.sampling.connector import ServiceConnector
+
+    from tests.unit.collector.aws.capture_server import CaptureServer
+
+    rule = {"RuleName": "checkout-all", "ResourceARN": "*", "Priority": 7, "FixedRate": 1.0, "ReservoirSize": 5,
+            "ServiceName": "checkout", "ServiceType": "*", "Host": "*", "HTTPMethod": "*", "URLPath": "*",
+            "Version": 1}
+    xray_client(backend.url).create_sampling_rule(SamplingRule=rule)
+    capture = CaptureServer(forward_to=backend.url).start()
+    port = free_port()
+    proc = start_collector(SAMPLING_PROXY.format(port=port, upstream=capture.url), tmp_path, env=collector_env())
+    try:
+        connector = ServiceConnector()
+        connector.setup_xray_client("127.0.0.1", str(port), None)
+        rules = {r.name: r for r in connector.fetch_sampling_rules()}
+        targets = connector.fetch_sampling_target([rules["checkout-all"]])
+    finally:
+        assert proc.stop() == 0
+        capture.stop()
+    assert (rules["checkout-all"].rate, rules["checkout-all"].priority) == (1.0, 7)
+    assert rules["checkout-all"].match({"service": "checkout", "method": "GET", "path": "/"})
+    assert not rules["checkout-all"].match({"service": "billing"})
+    assert targets is not None
+    assert [r.path for r in capture.requests] == ["/GetSamplingRules", "/SamplingTargets"]
+    assert all(r.signature_valid for r in capture.requests)
