@@ -218,6 +218,23 @@ def _check_signals(path: str, signal: Signal, model: PipelineModel, registry: Re
                 errors.append(ConfigError(path, f'{role} "{cid}" does not support {signal.value}'))
 
 
+def _check_extension_uses(
+    sections: Mapping[Kind, Mapping[ComponentID, ComponentConfig]], enabled: set[ComponentID], errors: list[ConfigError]
+) -> None:
+    """``sending_queue::storage`` and ``auth::authenticator`` must name an extension of ``service::extensions``."""
+    for kind in (Kind.RECEIVER, Kind.EXPORTER):
+        for cid, cfg in sections[kind].items():
+            queue = getattr(cfg, "sending_queue", None)
+            auth = getattr(cfg, "auth", None)
+            uses = [("sending_queue::storage", getattr(queue, "storage", None)),
+                    ("auth::authenticator", getattr(auth, "authenticator", None))]
+            for field_path, ext in uses:
+                if isinstance(ext, ComponentID) and ext not in enabled:
+                    errors.append(ConfigError(f"{kind.section}::{cid}::{field_path}",
+                                              f'extension "{ext}" is not enabled: add it to extensions and to '
+                                              "service::extensions"))
+
+
 def build_config(raw: Mapping[str, Any], registry: Registry) -> Config:
     """Validate the merged YAML mapping against ``registry``.
 
@@ -239,6 +256,7 @@ def build_config(raw: Mapping[str, Any], registry: Registry) -> Config:
         if not raw.get(kind.section):
             errors.append(ConfigError("", f"no {kind.value} configuration specified in config"))
     _check_refs("service::extensions", "extension", service.extensions, declared[Kind.EXTENSION], errors)
+    _check_extension_uses(sections, set(service.extensions), errors)
     pipelines = _pipelines(service, declared, registry, errors)
     if errors:
         raise ConfigErrors(errors)

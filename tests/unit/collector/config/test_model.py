@@ -22,7 +22,8 @@ def _core_registry():
     from otelray.collector.registry import load_registry
 
     base = load_registry(builtin=("otelray.collector.receivers.otlp:factory", "otelray.collector.processors.batch:factory",
-                                  "otelray.collector.exporters.debug:factory", "otelray.collector.exporters.file:factory"),
+                                  "otelray.collector.exporters.debug:factory", "otelray.collector.exporters.file:factory",
+                                  "otelray.collector.exporters.otlp:factory"),
                          plugins=False)
     return make_registry([*base.factories(), *nop_factories()])
 
