@@ -4,7 +4,9 @@ Per batch (adot-collector.md §1.14): every span is translated with ``otelray.tr
 spans that cannot be translated are counted (``otelcol_exporter_awsxray_translation_errors_total``
 by code) and logged once per batch, the rest are sent in chunks of 50. Documents X-Ray reports as
 unprocessed are counted (``otelcol_exporter_awsxray_unprocessed_segments_total`` by error code) and
-logged once per batch. Translation and the blocking botocore calls run in a worker pool of
+logged once per batch. Both also count in ``otelcol_exporter_partially_rejected_spans_total`` (one
+document per span; a split local root counts twice), as the OTLP exporters count partial success,
+since the exporter helper counts the whole batch as sent once the push returns. Translation and the blocking botocore calls run in a worker pool of
 ``num_workers`` threads so the event loop keeps receiving.
 """
 
@@ -20,7 +22,7 @@ from typing import Any
 from otelray.collector.aws.errors import AwsConfigError
 from otelray.collector.aws.session import AssumeRole, make_session, resolve_region
 from otelray.collector.aws.xray_client import MAX_SEGMENTS_PER_PUT, XRayClient, XRayClientOptions
-from otelray.collector.component import Host, Settings
+from otelray.collector.component import Host, Settings, Signal
 from otelray.collector.consumer import TracesBatch
 from otelray.collector.errors import ComponentError
 from otelray.collector.exporters.awsxray.config import AwsXrayExporterConfig
@@ -125,6 +127,7 @@ class AwsXrayPusher:
         codes = Counter(str(item.get("ErrorCode", "Unknown")) for item in unprocessed)
         for code, n in codes.items():
             self._unprocessed(code).inc(n)
+        self.settings.telemetry.add("partially_rejected", Signal.TRACES, len(unprocessed))
         first = unprocessed[0]
         self.settings.logger.warning(
             "awsxray: X-Ray did not process %d of %d segment documents (%s); first: id=%s: %s",
@@ -135,6 +138,7 @@ class AwsXrayPusher:
         codes = Counter(err.code for err in errors)
         for code, n in codes.items():
             self._translation_errors(code).inc(n)
+        self.settings.telemetry.add("partially_rejected", Signal.TRACES, len(errors))
         first = errors[0]
         self.settings.logger.warning(
             "awsxray: dropped %d span(s) that cannot be translated to X-Ray (%s); first: span %s: %s",

@@ -66,6 +66,7 @@ def test_untranslatable_spans_are_counted_and_the_rest_sent(aws_env) -> None:
     assert len(json.loads(request.body)["TraceSegmentDocuments"]) == 2
     assert telemetry.value("otelcol_exporter_awsxray_translation_errors_total",
                            {"exporter": "awsxray", "code": "invalid_trace_id"}) == 1
+    assert telemetry.value("otelcol_exporter_partially_rejected_spans_total", {"exporter": "awsxray"}) == 1
 
 
 def test_no_region_fails_start_with_the_fix(monkeypatch) -> None:
@@ -73,3 +74,18 @@ def test_no_region_fails_start_with_the_fix(monkeypatch) -> None:
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ComponentError, match="could not determine the AWS region.*set `region`"):
         _export({"local_mode": True}, sample_batch(Signal.TRACES), Telemetry())
+
+
+def test_unprocessed_segments_are_counted_by_code(aws_env, caplog) -> None:
+    reply = b'{"UnprocessedTraceSegments":[{"Id":"0000000000000001","ErrorCode":"InvalidTraceId","Message":"m"}]}'
+    capture = CaptureServer(reply=reply).start()
+    telemetry = Telemetry()
+    try:
+        _export({"region": "us-east-1", "endpoint": capture.url, "sending_queue": {"enabled": False}},
+                sample_batch(Signal.TRACES, 2), telemetry)
+    finally:
+        capture.stop()
+    assert telemetry.value("otelcol_exporter_awsxray_unprocessed_segments_total",
+                           {"exporter": "awsxray", "code": "InvalidTraceId"}) == 1
+    assert telemetry.value("otelcol_exporter_partially_rejected_spans_total", {"exporter": "awsxray"}) == 1
+    assert "X-Ray did not process 1 of 2 segment documents (InvalidTraceId=1)" in caplog.text
