@@ -23,6 +23,7 @@ filters push down to) plus ``facts``, the compact JSON the object is rebuilt fro
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,7 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "facts": "TEXT",
 }
 SEP = "\x1f"
+_HTTP_KEYS = ("HttpURL", "HttpStatus", "HttpMethod", "UserAgent", "ClientIp")
 _FACTS_VERSION = 1
 
 
@@ -142,8 +144,38 @@ class Observation:
     def response_time(self) -> float | None:
         return None if self.end is None else max(0.0, self.end - self.start)
 
-    def to_list(self) -> list[Any]:
-        return [self.node, self.start, self.end, self.flags, self.status, self.target, self.alias]
+    def to_list(self, base: float) -> list[Any]:
+        """Compact form: times as whole microseconds after ``base``, trailing defaults dropped."""
+        out = [self.node, _offset(base, self.start), None if self.end is None else _offset(base, self.end),
+               self.flags, self.status]
+        if self.target >= 0:
+            out += [self.target, self.alias]
+        while out[-1] is None:
+            out.pop()
+        return out
+
+    @classmethod
+    def from_list(cls, base: float, data: list[Any]) -> Observation:
+        """Rebuild from ``to_list(base)``."""
+        node, start, end, flags, status, target, alias = data + [None, None, 0, None, -1, None][len(data) - 1:]
+        return cls(node, _time(base, start), None if end is None else _time(base, end), flags, status, target, alias)
+
+
+def _offset(base: float, t: float) -> int | float:
+    delta = (t - base) * 1e6
+    if not math.isfinite(delta) or abs(delta) >= 2**53:
+        return t  # absurd times stay absolute floats
+    return round(delta)
+
+
+def _time(base: float, value: int | float) -> float:
+    return base + value / 1e6 if isinstance(value, int) else float(value)
+
+
+def at_microsecond(base: float, t: float) -> float:
+    """``t`` rounded to the microsecond grid after ``base`` (what ``Observation.to_list`` keeps)."""
+    offset = _offset(base, t)
+    return _time(base, offset)
 
 
 @dataclass(slots=True)
@@ -184,9 +216,10 @@ class TraceFacts:
         """The store row: ``SUMMARY_COLUMNS`` keys, JSON-able values."""
         compact = {
             "v": _FACTS_VERSION, "s": self.start, "e": self.end, "r": self.response_time, "f": self.flags,
-            "h": self.http, "n": [[n.name, n.type, n.account_id, n.inferred, n.root] for n in self.nodes],
-            "ep": self.entry, "o": [o.to_list() for o in self.observations],
-            "ed": [o.to_list() for o in self.edges], "u": self.users, "a": self.annotations,
+            "h": [self.http.get(k) for k in _HTTP_KEYS],
+            "n": [[n.name, n.type, n.account_id, n.inferred, n.root] for n in self.nodes],
+            "ep": self.entry, "o": [o.to_list(self.start) for o in self.observations],
+            "ed": [o.to_list(self.start) for o in self.edges], "u": self.users, "a": self.annotations,
             "arn": self.resource_arns, "iid": self.instance_ids, "az": self.availability_zones,
             "rc": pack_root_causes(self.root_causes), "rev": self.revision,
         }
@@ -207,8 +240,10 @@ class TraceFacts:
         c = orjson.loads(c) if isinstance(c, str | bytes) else c
         return cls(
             trace_id=row["trace_id"], start=c["s"], end=c["e"], response_time=c["r"], flags=c["f"],
-            http=c["h"], nodes=[Node(*n) for n in c["n"]], entry=c["ep"],
-            observations=[Observation(*o) for o in c["o"]], edges=[Observation(*o) for o in c["ed"]],
+            http={k: v for k, v in zip(_HTTP_KEYS, c["h"], strict=True) if v is not None},
+            nodes=[Node(*n) for n in c["n"]], entry=c["ep"],
+            observations=[Observation.from_list(c["s"], o) for o in c["o"]],
+            edges=[Observation.from_list(c["s"], o) for o in c["ed"]],
             users=c["u"], annotations=c["a"], resource_arns=c["arn"], instance_ids=c["iid"],
             availability_zones=c["az"], root_causes=unpack_root_causes(c["rc"]), revision=c["rev"],
         )
@@ -261,6 +296,14 @@ class _Builder:
         self.index: dict[tuple[str, str | None, str | None], int] = {}
         self.entity_node: dict[int, int] = {}
         self.classes: dict[int, tuple[int, int | None]] = {}
+
+    def observation(self, node: int, entity: Entity, flags: int, status: int | None, target: int = -1,
+                    alias: str | None = None) -> Observation:
+        """An observation with times on the stored microsecond grid (so stored facts compare equal)."""
+        base = self.facts.start
+        start = at_microsecond(base, entity.start if entity.start is not None else base)
+        end = None if entity.end is None else at_microsecond(base, entity.end)
+        return Observation(node, start, end, flags, status, target, alias)
 
     def classify(self, entity: Entity) -> tuple[int, int | None]:
         """``classify`` of an entity's document, computed once per entity."""
@@ -335,7 +378,7 @@ class _Builder:
         flags, status = self.classify(seg)
         facts.flags |= flags & THROTTLE
         if seg.start is not None:
-            facts.observations.append(Observation(node, seg.start, seg.end, flags | (ROOT if is_root else 0), status))
+            facts.observations.append(self.observation(node, seg, flags | (ROOT if is_root else 0), status))
         user = doc.get("user")
         if isinstance(user, str) and user:
             _add_unique(facts.users.setdefault(user, []), node)
@@ -352,7 +395,7 @@ class _Builder:
         if parent is not None and parent.segment is not None and downstream_node(parent.doc) is None:
             caller = self.entity_node[id(parent.segment)]
             if seg.start is not None and caller != node:
-                facts.edges.append(Observation(caller, seg.start, seg.end, flags, status, node))
+                facts.edges.append(self.observation(caller, seg, flags, status, node))
 
     def entity_facts(self, entity: Entity, owner: int) -> None:
         self.annotations(entity, owner)
@@ -375,16 +418,16 @@ class _Builder:
         else:
             dst = self.node(target[0], target[1], None, inferred=True)
             self.facts.flags |= INFERRED
-            self.facts.observations.append(Observation(dst, entity.start, entity.end, flags, status))
+            self.facts.observations.append(self.observation(dst, entity, flags, status))
         self.entity_node[id(entity)] = dst
-        self.facts.edges.append(Observation(owner, entity.start, entity.end, flags, status, dst, alias))
+        self.facts.edges.append(self.observation(owner, entity, flags, status, dst, alias))
 
     def annotations(self, entity: Entity, owner: int) -> None:
         values = entity.doc.get("annotations")
         if not isinstance(values, dict):
             return
         for key, value in values.items():
-            if not isinstance(value, str | int | float | bool):
+            if not isinstance(value, str | int | float | bool) or (isinstance(value, float) and not math.isfinite(value)):
                 continue
             entries = self.annotations_of(key)
             for entry in entries:

@@ -18,6 +18,7 @@ a node named after the table with type ``AWS::DynamoDB::Table``; an SNS publish 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,9 +68,13 @@ _AWS_SERVICES: dict[str, str] = {
 }
 
 
+def _is_time(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def is_in_progress(doc: dict[str, Any]) -> bool:
-    """True for an in-progress fragment: ``in_progress: true`` or no ``end_time``."""
-    return doc.get("in_progress") is True or not isinstance(doc.get("end_time"), int | float)
+    """True for an in-progress fragment: ``in_progress: true`` or no usable ``end_time``."""
+    return doc.get("in_progress") is True or not _is_time(doc.get("end_time"))
 
 
 @dataclass(slots=True, eq=False)
@@ -95,10 +100,9 @@ class Entity:
         doc = self.doc
         self.id = str(doc.get("id", ""))
         start = doc.get("start_time")
-        self.start = float(start) if isinstance(start, int | float) else None
+        self.start = float(start) if _is_time(start) else None
         end = doc.get("end_time")
-        complete = doc.get("in_progress") is not True and isinstance(end, int | float)
-        self.end = float(end) if complete else None
+        self.end = float(end) if doc.get("in_progress") is not True and _is_time(end) else None
 
     @property
     def is_segment(self) -> bool:

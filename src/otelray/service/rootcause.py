@@ -8,7 +8,8 @@ AWS does not publish its root-cause algorithm; otelray computes a documented bes
   the callee segment of a downstream call) that also carries the flag. The deepest entity reached
   is the cause.
 - **response time**: start at the complete root segment and repeatedly step into the child with the
-  longest duration; each entity's ``Coverage`` is its duration divided by the root's response time.
+  longest duration; each entity's ``Coverage`` is its duration divided by the root's response time
+  (four decimals).
 
 The path is split into ``Services`` (consecutive entities of one service, in order, each with its
 ``EntityPath``); a downstream call nobody answered ends the path with an ``Inferred`` service.
@@ -124,7 +125,7 @@ def _time_cause(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target
 
     def entity_of(entity: Entity) -> dict[str, Any]:
         _, remote = _exceptions(entity.doc)
-        return {"Name": str(entity.doc.get("name", "")), "Coverage": _duration(entity) / total, "Remote": remote}
+        return {"Name": str(entity.doc.get("name", "")), "Coverage": round(_duration(entity) / total, 4), "Remote": remote}
 
     return [{"Services": _services(path, owner, target, entity_of), "ClientImpacting": True}]
 
