@@ -3,8 +3,9 @@
 Actions run in the order configured, each on one attribute map:
 
 - ``insert``  add ``key`` when it is absent; ``update`` change it when present; ``upsert`` both.
-  The value comes from ``value``, ``from_attribute`` (another key of the same map) or
-  ``from_context`` (request metadata; the collector has none for UDP/gRPC here, so it is absent).
+  The value comes from ``value`` or ``from_attribute`` (another key of the same map);
+  ``from_context`` (request metadata) is refused at config time because otelray's receivers do not
+  hand request metadata to processors.
 - ``delete`` remove ``key`` and/or every key matching ``pattern``.
 - ``hash``   replace the value with the hex SHA-256 of its string form (contrib since v0.101
   replaced SHA-1 with SHA-256); ``key`` and/or ``pattern``.
@@ -53,6 +54,9 @@ class ActionConfig(ComponentConfig):
 
 
 def _check_action(cfg: ActionConfig) -> None:
+    if cfg.from_context:
+        raise ValueError(f'from_context "{cfg.from_context}" is not supported: otelray receivers do not pass '
+                         "request metadata (client address, headers, auth) to processors")
     if cfg.pattern:
         try:
             re.compile(cfg.pattern)
@@ -164,7 +168,6 @@ def compile_action(cfg: ActionConfig) -> Action:  # noqa: C901 - one branch per 
                     copied = AnyValue()
                     copied.CopyFrom(kvs[src].value)
                     _set(kvs, cfg.key, copied, insert=insert, update=update)
-            # from_context: no request metadata reaches processors here, so nothing to copy.
         return write
     if cfg.action == "delete":
         def delete(kvs: KeyValues) -> None:

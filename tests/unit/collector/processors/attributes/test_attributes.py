@@ -64,6 +64,7 @@ def test_extract_named_groups_and_convert() -> None:
         ({"key": "a", "pattern": "(x)", "action": "extract"}, "has no named subexpressions"),
         ({"key": "a", "action": "convert"}, 'needs "key" and "converted_type"'),
         ({"key": "a", "action": "rename"}, "Input should be 'insert'"),
+        ({"key": "a", "from_context": "metadata.tenant", "action": "insert"}, 'from_context "metadata.tenant" is not supported'),
     ],
 )
 def test_invalid_actions_are_config_errors(action: dict, message: str) -> None:
