@@ -75,7 +75,7 @@ SUMMARY_COLUMNS: dict[str, str] = {
 }
 SEP = "\x1f"
 _HTTP_KEYS = ("HttpURL", "HttpStatus", "HttpMethod", "UserAgent", "ClientIp")
-_FACTS_VERSION = 1
+_FACTS_VERSION = 2
 
 
 def annotation_token(key: str, value: object) -> str:
@@ -235,9 +235,15 @@ class TraceFacts:
 
     @classmethod
     def from_row(cls, row: Any) -> TraceFacts:
-        """Rebuild facts from a row made by ``to_row`` (any mapping with ``trace_id`` and ``facts``)."""
+        """Rebuild facts from a row made by ``to_row`` (any mapping with ``trace_id`` and ``facts``).
+
+        Raises:
+            ValueError: the facts were stored in another format version (derive them again).
+        """
         c = row["facts"]
         c = orjson.loads(c) if isinstance(c, str | bytes) else c
+        if c.get("v") != _FACTS_VERSION:
+            raise ValueError(f"stored trace facts have format {c.get('v')!r}, not {_FACTS_VERSION}: derive them again")
         return cls(
             trace_id=row["trace_id"], start=c["s"], end=c["e"], response_time=c["r"], flags=c["f"],
             http={k: v for k, v in zip(_HTTP_KEYS, c["h"], strict=True) if v is not None},

@@ -227,3 +227,10 @@ def test_odd_optional_fields_never_crash_facts_graph_or_inferred(docs: list[dict
     inferred_segments(docs)
     for filt in FUZZ_FILTERS:
         filt.matches(facts)
+
+
+def test_facts_of_another_format_version_are_refused_clearly() -> None:
+    row = trace_facts(shop()).to_row()
+    row["facts"] = row["facts"].replace('"v":2', '"v":1', 1)
+    with pytest.raises(ValueError, match="format 1, not 2: derive them again"):
+        TraceFacts.from_row(row)
