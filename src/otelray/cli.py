@@ -16,6 +16,7 @@ from otelray import __version__
 
 #: command name -> "module:attribute" of a click.Command; one line per sub-command.
 COMMANDS: dict[str, str] = {
+    "up": "otelray.up:up",
     "run": "otelray.distro.run:run_command",
     "bootstrap": "otelray.distro.bootstrap:bootstrap_command",
     "backend": "otelray.service.cli:backend",

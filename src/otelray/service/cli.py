@@ -24,14 +24,17 @@ def default_data_dir() -> Path:
               help="Delete traces not updated for this many days.")
 @click.option("--console-port", default=2020, show_default=True, type=click.IntRange(0, 65535),
               help="Port of the web console (on --host); 0 turns it off.")
-def backend(host: str, port: int, data_dir: Path | None, retention_days: float, console_port: int) -> None:
+@click.option("--udp-port", default=None, type=click.IntRange(0, 65535),
+              help="UDP port of the daemon protocol [default: --port]; 0 turns UDP off.")
+def backend(host: str, port: int, data_dir: Path | None, retention_days: float, console_port: int,
+            udp_port: int | None) -> None:
     """Run the local X-Ray backend: X-Ray API on TCP, daemon segments on UDP."""
     from otelray.service.server import BackendSettings, run
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = BackendSettings(
         data_dir=data_dir or default_data_dir(), host=host, port=port, retention_days=retention_days,
-        console_port=console_port,
+        console_port=console_port, udp_port=udp_port,
     )
     try:
         run(settings)

@@ -41,6 +41,14 @@ class BackendSettings:
     port: int = 2000
     retention_days: float = 30.0
     console_port: int = 0
+    #: UDP port of the daemon protocol: ``None`` means the API port, 0 turns UDP off (``otelray up``
+    #: gives UDP to the collector and keeps the API here).
+    udp_port: int | None = None
+
+    @property
+    def daemon_port(self) -> int:
+        """The UDP port actually used (0 = none)."""
+        return self.port if self.udp_port is None else self.udp_port
 
 
 def open_context(settings: BackendSettings) -> ServiceContext:
@@ -71,9 +79,10 @@ async def serve(settings: BackendSettings) -> None:
     loop = asyncio.get_running_loop()
     transport = None
     try:
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: DaemonProtocol(ctx.ingest), local_addr=(settings.host, settings.port)
-        )
+        if settings.daemon_port:
+            transport, _ = await loop.create_datagram_endpoint(
+                lambda: DaemonProtocol(ctx.ingest), local_addr=(settings.host, settings.daemon_port)
+            )
         app = XRayApp(ctx)
         console = await _start_console(app, settings)
         config = uvicorn.Config(
@@ -88,7 +97,7 @@ async def serve(settings: BackendSettings) -> None:
         server = uvicorn.Server(config)
         log.warning(
             "otelray backend: X-Ray API on http://%s:%d, daemon UDP on %s:%d, data in %s",
-            settings.host, settings.port, settings.host, settings.port, settings.data_dir,
+            settings.host, settings.port, settings.host, settings.daemon_port, settings.data_dir,
         )
         await server.serve()
         if console is not None:
