@@ -51,6 +51,7 @@ BUILTIN: tuple[str, ...] = (
     "otelray.collector.exporters.awsxray:factory",
     "otelray.collector.extensions.awsproxy:factory",
     "otelray.collector.extensions.sigv4auth:factory",
+    "otelray.collector.exporters.awsemf:factory",
 )
 
 ENTRY_POINT_GROUPS: dict[Kind, str] = {kind: f"otelray_{kind.section}" for kind in Kind}
