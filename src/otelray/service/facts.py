@@ -24,15 +24,15 @@ filters push down to) plus ``facts``, the compact JSON the object is rebuilt fro
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from otelray.service.inferred import CompiledTrace, Entity, compile_trace, downstream_node
+from otelray.service.rootcause import PackedRootCauses, root_causes
 from otelray.service.rootcause import pack as pack_root_causes
-from otelray.service.rootcause import root_causes
-from otelray.service.rootcause import unpack as unpack_root_causes
 
 __all__ = [
     "ANY_ERROR",
@@ -197,7 +197,7 @@ class TraceFacts:
     resource_arns: list[str] = field(default_factory=list)
     instance_ids: list[str] = field(default_factory=list)
     availability_zones: list[str] = field(default_factory=list)
-    root_causes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    root_causes: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
     revision: int = 0
 
     @property
@@ -251,7 +251,7 @@ class TraceFacts:
             observations=[Observation.from_list(c["s"], o) for o in c["o"]],
             edges=[Observation.from_list(c["s"], o) for o in c["ed"]],
             users=c["u"], annotations=c["a"], resource_arns=c["arn"], instance_ids=c["iid"],
-            availability_zones=c["az"], root_causes=unpack_root_causes(c["rc"]), revision=c["rev"],
+            availability_zones=c["az"], root_causes=PackedRootCauses(c["rc"]), revision=c["rev"],
         )
 
     def summary(self) -> dict[str, Any]:

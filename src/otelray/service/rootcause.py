@@ -19,7 +19,7 @@ true when one of them is marked ``remote``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from otelray.service.inferred import CompiledTrace, Entity
@@ -27,7 +27,7 @@ from otelray.service.inferred import CompiledTrace, Entity
 if TYPE_CHECKING:
     from otelray.service.facts import Node
 
-__all__ = ["pack", "root_causes", "unpack"]
+__all__ = ["PackedRootCauses", "pack", "root_causes", "unpack"]
 
 NodeOf = Callable[[Entity], "Node | None"]
 
@@ -174,8 +174,10 @@ def _unpack_entity(packed: list[Any]) -> dict[str, Any]:
     return out
 
 
-def pack(causes: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
+def pack(causes: Mapping[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
     """A compact JSON form of ``root_causes`` output for storage (lists instead of keyed objects)."""
+    if isinstance(causes, PackedRootCauses):
+        return causes.packed()
     return {
         kind: [[c["ClientImpacting"], [[s["Name"], s.get("Type"), s.get("AccountId"), s["Inferred"],
                                         [_pack_entity(e) for e in s["EntityPath"]]] for s in c["Services"]]]
@@ -203,3 +205,30 @@ def unpack(packed: dict[str, list[Any]]) -> dict[str, list[dict[str, Any]]]:
             causes.append({"Services": shaped, "ClientImpacting": impacting})
         out[kind] = causes
     return out
+
+
+class PackedRootCauses(Mapping[str, list[dict[str, Any]]]):
+    """Root causes read back from storage, expanded to the API shape only when a kind is asked for
+    (most stored traces are listed or filtered without their root causes being looked at)."""
+
+    __slots__ = ("_packed", "_shaped")
+
+    def __init__(self, packed: dict[str, list[Any]]) -> None:
+        self._packed = packed
+        self._shaped: dict[str, list[dict[str, Any]]] = {}
+
+    def __getitem__(self, kind: str) -> list[dict[str, Any]]:
+        shaped = self._shaped.get(kind)
+        if shaped is None:
+            shaped = self._shaped[kind] = unpack({kind: self._packed[kind]})[kind]
+        return shaped
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def packed(self) -> dict[str, list[Any]]:
+        """The stored form, unchanged."""
+        return self._packed
