@@ -121,23 +121,25 @@ def _trace_id(now: float) -> str:
 
 
 def big_trace_documents(subsegments: int, *, per_document: int = 250) -> tuple[str, list[str]]:
-    """A trace of one segment and ``subsegments`` subsegments, in independent-subsegment documents."""
+    """A trace of one segment and ``subsegments`` subsegments, in independent-subsegment documents:
+    ``chunk-<n>`` subsegments of ``per_document`` − 1 children ``step-1``, ``step-2``, … each."""
     now = time.time()
     trace_id = _trace_id(now)
     root_id = secrets.token_hex(8)
     docs = [json.dumps({"trace_id": trace_id, "id": root_id, "name": "batch-job", "start_time": now - 2,
                         "end_time": now, "http": {"response": {"status": 200}}})]
-    made = 0
+    made = steps = 0
     while made < subsegments:
         count = min(per_document, subsegments - made)
         parent = secrets.token_hex(8)
-        children = [{"id": secrets.token_hex(8), "name": f"step-{made + i + 1}",
+        children = [{"id": secrets.token_hex(8), "name": f"step-{steps + i + 1}",
                      "start_time": now - 2 + (made + i) * 1e-4, "end_time": now - 2 + (made + i + 1) * 1e-4}
                     for i in range(count - 1)]
         docs.append(json.dumps({"type": "subsegment", "trace_id": trace_id, "parent_id": root_id, "id": parent,
                                 "name": f"chunk-{len(docs)}", "start_time": now - 2, "end_time": now - 0.5,
                                 "subsegments": children}))
         made += count
+        steps += count - 1
     return trace_id, docs
 
 

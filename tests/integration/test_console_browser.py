@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from otelray.console.security import CSP
-from tests.integration.console_seed import Seeded, seed_big, seed_small, wait_for_summaries
+from tests.integration.console_seed import HOSTILE, Seeded, seed_big, seed_small, wait_for_summaries
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -91,3 +92,92 @@ def test_api_proxy_refuses_cross_origin_requests(console_backend: Any) -> None:
     assert form.status_code == 403
     assert httpx.post(f"{console_backend.url}/xray/Groups", json={}).status_code == 200
 
+
+
+def _entities(url: str, trace_id: str) -> int:
+    """Segments and subsegments of a trace as BatchGetTraces returns it (inferred segments included)."""
+    import json
+
+    from tests.integration.console_seed import xray_client
+
+    (trace,) = xray_client(url).batch_get_traces(TraceIds=[trace_id])["Traces"]
+    stack = [json.loads(s["Document"]) for s in trace["Segments"]]
+    count = 0
+    while stack:
+        entity = stack.pop()
+        count += 1
+        stack.extend(entity.get("subsegments", []))
+    return count
+
+
+def test_service_map_nodes_edges_and_panel(console_backend: Any, seeded: Seeded, page: Page) -> None:
+    page.goto(f"{console_backend.url}/map?range=900")
+    page.wait_for_selector("svg.map .node")
+    names = set(page.locator("svg.map .node").evaluate_all("nodes => nodes.map(n => n.dataset.name)"))
+    assert {"frontend", "inventory", "query-stock", "guestbook", "batch-job"} <= names
+    edges = page.locator("svg.map .edge").evaluate_all(
+        "edges => edges.map(e => [e.dataset.source, e.dataset.target])")
+    by_id = dict(page.locator("svg.map .node").evaluate_all("nodes => nodes.map(n => [n.dataset.id, n.dataset.name])"))
+    named = {(by_id[s], by_id[t]) for s, t in edges}
+    assert ("frontend", "inventory") in named and ("inventory", "query-stock") in named
+
+    page.locator("svg.map .node:not(.client)[data-name=frontend]").click()
+    panel = page.locator("#panel")
+    expect(panel.locator(".panel-title")).to_have_text("frontend")
+    assert panel.locator(".stat-total").inner_text() == str(len(seeded.ok) + len(seeded.faults))
+    assert panel.locator("svg.panel-hist rect.bar").count() > 0
+    panel.locator("a.view-traces").click()
+    page.wait_for_url("**/traces?**")
+    assert page.locator("#filter").input_value() == 'service("frontend")'
+    expect(page.locator("#trace-rows tr")).to_have_count(len(seeded.ok) + len(seeded.faults))
+
+
+def test_waterfall_rows_and_detail(console_backend: Any, seeded: Seeded, page: Page) -> None:
+    trace_id = seeded.faults[0]
+    page.goto(f"{console_backend.url}/traces/{trace_id}")
+    expect(page.locator("#main")).to_have_attribute("data-rows", str(_entities(console_backend.backend.url, trace_id)))
+    rows = page.locator(".wf-row")
+    assert rows.count() == _entities(console_backend.backend.url, trace_id)
+    assert page.locator(".wf-bar.fault").count() >= 2
+    rows.nth(0).locator(".toggle").click()
+    expect(rows).to_have_count(1)
+    rows.nth(0).locator(".toggle").click()
+    expect(rows).to_have_count(_entities(console_backend.backend.url, trace_id))
+    page.locator(".wf-row", has_text="query-stock").first.click()
+    page.locator("#panel .tabs button", has_text="SQL").click()
+    expect(page.locator("#panel .tab-body")).to_contain_text("SELECT 1")
+    assert page.locator("#trace-map svg.map .node").count() >= 3
+
+
+def test_hostile_text_renders_as_text(console_backend: Any, seeded: Seeded, page: Page) -> None:
+    page.goto(f"{console_backend.url}/traces/{seeded.hostile}")
+    row = page.locator(".wf-row", has_text=HOSTILE)
+    expect(row).to_have_count(1)
+    assert row.locator(".label").inner_text() == HOSTILE
+    row.click()
+    page.locator("#panel .tabs button", has_text="Exceptions").click()
+    assert page.locator("#panel .exception-message").inner_text() == HOSTILE
+    page.locator(".wf-row", has_text="guestbook").click()
+    page.locator("#panel .tabs button", has_text="Annotations").click()
+    expect(page.locator("#panel .tab-body dd")).to_have_text(HOSTILE)
+    page.locator("#panel .tabs button", has_text="Raw data").click()
+    expect(page.locator("#panel pre.raw")).to_contain_text(HOSTILE)
+    assert page.locator("img").count() == 0
+
+    page.goto(f"{console_backend.url}/traces?range=900&filter=" + "annotation.comment")
+    expect(page.locator("#trace-rows tr")).to_have_count(1)
+    assert HOSTILE in page.locator("#trace-rows td.url").inner_text()
+    assert page.locator("img").count() == 0
+
+
+def test_big_trace_opens_with_virtual_rows(console_backend: Any, seeded: Seeded, page: Page) -> None:
+    began = time.monotonic()
+    page.goto(f"{console_backend.url}/traces/{seeded.big}")
+    expect(page.locator("#main")).to_have_attribute("data-rows", "20001", timeout=20_000)
+    opened = time.monotonic() - began
+    assert opened < 15, f"a 20,000-subsegment trace took {opened:.1f} s to open"
+    assert 0 < page.locator(".wf-row").count() < 200
+    page.locator("#wf-viewport").evaluate("v => { v.scrollTop = v.scrollHeight; }")
+    last_step = 20_000 - 20_000 // 250  # every document's chunk subsegment holds 249 steps
+    expect(page.locator(".wf-row .label").last).to_have_text(f"step-{last_step}")
+    assert page.locator(".wf-row").count() < 200

@@ -1,5 +1,5 @@
 // otelray console: shared helpers. Trace data is untrusted: the DOM is built with createElement and
-// textContent only (never innerHTML), and every API call goes same-origin through /xray/<path>.
+// textContent only (never parsed as markup), and every API call goes same-origin through /xray/<path>.
 
 // X-Ray operation -> request path (botocore xray service model; checked by a unit test).
 export const PATHS = {
