@@ -13,8 +13,8 @@ differently (subsegment name ≠ callee segment name) lists that name in ``Alias
 ``ReferenceId`` is its target's. Requests count in the window when they *start* inside
 ``[start, end)``.
 
-Everything is built from *entries* ``(time, source, target, alias, Stats)`` (``target`` ``None`` =
-the source node's own requests). ``entries(facts)`` gives one per request; ``rollup(facts)`` sums them
+Everything is built from *entries* ``(time, source, target, alias, Stats | Observation)`` (``target``
+``None`` = the source node's own requests). ``entries(facts)`` gives one per request; ``rollup(facts)`` sums them
 per minute so a store can keep per-minute rollups at ingest (add the new facts' rollup, subtract the
 old one) and answer graphs from them (``reference/store-feasibility.md`` §2: 8 ms instead of seconds).
 """
@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from otelray.service.facts import ROOT, Node, TraceFacts
+from otelray.service.facts import ROOT, Node, Observation, TraceFacts
 from otelray.service.stats import Stats
 
 __all__ = [
@@ -41,8 +41,8 @@ __all__ = [
 
 #: A node: (name, type or "", account id or "", inferred). Client nodes have type "client".
 NodeRef = tuple[str, str, str, bool]
-#: (time, source, target or None for the source's own requests, alias, statistics)
-Entry = tuple[float, NodeRef, "NodeRef | None", str, Stats]
+#: (time, source, target or None for the source's own requests, alias, one request or summed statistics)
+Entry = tuple[float, NodeRef, "NodeRef | None", str, "Stats | Observation"]
 
 
 def _ref(node: Node) -> NodeRef:
@@ -50,31 +50,30 @@ def _ref(node: Node) -> NodeRef:
 
 
 def entries(facts: TraceFacts) -> Iterator[Entry]:
-    """One entry per request of the trace: node views, client → root calls, service → service calls."""
+    """One entry per request of the trace: node views, client → root calls, service → service calls.
+
+    The last item of a per-request entry is the ``Observation`` itself; ``Stats.fold`` accepts both.
+    """
     nodes = facts.nodes
     for obs in facts.observations:
         node = nodes[obs.node]
         ref = _ref(node)
-        stats = Stats()
-        stats.add(obs)
-        yield (obs.start, ref, None, "", stats)
+        yield (obs.start, ref, None, "", obs)
         if obs.flags & ROOT:
-            yield (obs.start, (node.name, "client", node.account_id or "", False), ref, "", stats)
+            yield (obs.start, (node.name, "client", node.account_id or "", False), ref, "", obs)
     for call in facts.edges:
-        stats = Stats()
-        stats.add(call)
-        yield (call.start, _ref(nodes[call.node]), _ref(nodes[call.target]), call.alias or "", stats)
+        yield (call.start, _ref(nodes[call.node]), _ref(nodes[call.target]), call.alias or "", call)
 
 
 def rollup(facts: TraceFacts, bucket_seconds: int = 60) -> dict[tuple[int, NodeRef, NodeRef | None, str], Stats]:
     """The trace's entries summed per ``bucket_seconds`` bucket (key: bucket start, source, target, alias)."""
     out: dict[tuple[int, NodeRef, NodeRef | None, str], Stats] = {}
-    for time, source, target, alias, stats in entries(facts):
+    for time, source, target, alias, item in entries(facts):
         key = (int(time // bucket_seconds * bucket_seconds), source, target, alias)
         found = out.get(key)
         if found is None:
             found = out[key] = Stats()
-        found.merge(stats)  # never keep the entry's own object: node and client entries share it
+        found.fold(item)
     return out
 
 
@@ -102,17 +101,17 @@ class _Graph:
             found = self.nodes[key] = _Node(ref)
         return found
 
-    def add(self, source: NodeRef, target: NodeRef | None, alias: str, stats: Stats) -> None:
+    def add(self, source: NodeRef, target: NodeRef | None, alias: str, stats: Stats | Observation) -> None:
         node = self.node(source)
         if target is None:
-            node.stats.merge(stats)
+            node.stats.fold(stats)
             return
         callee = self.node(target)
         callee.root = callee.root or node.client
         edge = node.edges.get(target)
         if edge is None:
             edge = node.edges[target] = Stats()
-        edge.merge(stats)
+        edge.fold(stats)
         if alias:
             node.aliases.setdefault(target, set()).add(alias)
 

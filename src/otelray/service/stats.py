@@ -99,6 +99,13 @@ class Stats:
         if other.end is not None:
             self.end = other.end if self.end is None else max(self.end, other.end)
 
+    def fold(self, item: Stats | Observation) -> None:
+        """``add`` one request or ``merge`` summed statistics."""
+        if isinstance(item, Observation):
+            self.add(item)
+        else:
+            self.merge(item)
+
     def subtract(self, other: Stats) -> None:
         """Remove ``other`` (added earlier) from this one: the update path of a rollup."""
         self.ok -= other.ok
@@ -216,9 +223,9 @@ def time_series_from_entries(items: Iterable[Any], start: float, end: float, per
             key = int((time - start) // period)
             service, edge = series.setdefault(key, (Stats(), Stats()))
             if hit_service:
-                service.merge(stats)
+                service.fold(stats)
             if hit_edge:
-                edge.merge(stats)
+                edge.fold(stats)
     out: list[dict[str, Any]] = []
     for key in range(count):
         service, edge = series.get(key, (Stats(), Stats()))
