@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -137,7 +137,8 @@ class _Parser:
     def build(self, node: Tree | Token, scope: Scope, depth: int) -> Expr:
         if depth > MAX_DEPTH:
             raise _Error(f"nested deeper than {MAX_DEPTH} levels", None)
-        assert isinstance(node, Tree)  # tokens never stand alone as expressions in this grammar
+        if not isinstance(node, Tree):  # the grammar never yields a bare token as an expression
+            raise _Error(f"unexpected {str(node)!r}", getattr(node, "column", None))
         rule = str(node.data)
         handler = getattr(self, f"_{rule}")
         result: Expr = handler(node, scope, depth)
@@ -157,7 +158,7 @@ class _Parser:
 
     def _predicate(self, node: Tree, scope: Scope, depth: int) -> Expr:
         keyword_token, op_token, value_node = (node.children + [None, None])[:3]
-        assert isinstance(keyword_token, Token)
+        keyword_token = cast(Token, keyword_token)
         keyword = str(keyword_token).lower()
         column = keyword_token.column
         op = str(op_token).lower() if op_token is not None else None
@@ -189,9 +190,7 @@ class _Parser:
         token, body = node.children
         _, kind, level = str(token).lower().split(".")
         inner = {"service": Scope.RC_SERVICE, "entity": Scope.RC_ENTITY, "exception": Scope.RC_EXCEPTION}[level]
-        built = self._body(body, inner, depth)
-        assert built is not None
-        return RootCause(kind, level, built)
+        return RootCause(kind, level, cast(Expr, self._body(body, inner, depth)))  # the grammar requires a body
 
     def _rootcause_json(self, node: Tree, scope: Scope, depth: int) -> Expr:
         self._top_level(node, scope, "rootcause.json")
@@ -231,8 +230,7 @@ class _Parser:
 
 
 def _value(node: Tree) -> Any:
-    token = node.children[0]
-    assert isinstance(token, Token)
+    token = cast(Token, node.children[0])
     if token.type == "STRING":
         return _unquote(str(token))
     if token.type == "NUMBER":
