@@ -144,3 +144,29 @@ def test_http_config_and_retry_after():
         OtlpExporterConfig()
     assert retry_after_seconds("7") == 7 and retry_after_seconds(None) is None
     assert 0 < retry_after_seconds("Wed, 21 Oct 2099 07:28:00 GMT")
+
+
+@pytest.mark.parametrize("transport", ["grpc", "http"])
+def test_headers_are_sent_and_redacted_in_the_config(transport):
+    seen = {}
+
+    async def body(addresses, traces, logs):
+        if transport == "grpc":
+            cfg = OtlpExporterConfig.model_validate({"endpoint": f"http://127.0.0.1:{addresses['grpc'][1]}",
+                                                     "headers": {"X-Api-Key": "s3cret"}})
+            pusher = OtlpGrpcPusher(make_settings("otlp", Kind.EXPORTER), Signal.TRACES, cfg)
+        else:
+            cfg = OtlpHttpExporterConfig.model_validate({"endpoint": f"http://127.0.0.1:{addresses['http'][1]}",
+                                                         "headers": {"X-Api-Key": "s3cret"}})
+            pusher = OtlpHttpPusher(make_settings("otlphttp", Kind.EXPORTER), Signal.TRACES, cfg)
+            seen["request"] = pusher._request(sample_batch(Signal.TRACES, 1))[1]
+        seen["repr"] = repr(cfg)
+        await pusher.start(NopHost())
+        await pusher.push(sample_batch(Signal.TRACES, 1))
+        await pusher.shutdown()
+        return traces.item_count
+
+    assert asyncio.run(_with_receiver(body)) == 1
+    assert "s3cret" not in seen["repr"]
+    if transport == "http":
+        assert seen["request"]["X-Api-Key"] == "s3cret"

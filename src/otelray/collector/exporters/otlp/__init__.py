@@ -17,7 +17,7 @@ from google.rpc import error_details_pb2, status_pb2
 from opentelemetry.proto.collector.logs.v1 import logs_service_pb2_grpc
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2_grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from otelray.collector.auth import GRPCClientAuthenticator, resolve_authenticator
 from otelray.collector.component import Host, Settings, Signal, Stability
@@ -42,7 +42,7 @@ class OtlpExporterConfig(ExporterConfig):
 
     endpoint: str = Field("", description="host:port of the OTLP/gRPC server (http:// = plain text).")
     tls: TLSClientConfig = Field(default_factory=TLSClientConfig, description="TLS client settings.")
-    headers: dict[str, str] = Field(default_factory=dict, description="Metadata sent with every call.")
+    headers: dict[str, SecretStr] = Field(default_factory=dict, description="Metadata sent with every call (secret).")
     compression: str = Field("gzip", pattern="^(gzip|none|)$", description="gzip (default) or none.")
     auth: AuthConfig | None = Field(None, description="Authenticator extension adding call metadata.")
     balancer_name: str = Field("", description="Accepted for compatibility (pick_first / round_robin).")
@@ -120,7 +120,7 @@ class OtlpGrpcPusher:
         """Export one batch; map failures to permanent / retryable / throttled errors."""
         if self._stub is None:
             raise RetryableError(f"{self.settings.id} is not started")
-        metadata = list(self.config.headers.items())
+        metadata = [(k.lower(), v.get_secret_value()) for k, v in self.config.headers.items()]
         if self._auth is not None:
             metadata += self._auth.grpc_metadata(_METHODS[self.signal], batch.SerializeToString())
         try:

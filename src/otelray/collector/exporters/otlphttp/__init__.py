@@ -23,7 +23,7 @@ from google.rpc import status_pb2
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceResponse
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceResponse
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from otelray.collector import otlpjson
 from otelray.collector.auth import HTTPClientAuthenticator, resolve_authenticator
@@ -48,7 +48,7 @@ class OtlpHttpExporterConfig(ExporterConfig):
     metrics_endpoint: str = Field("", description="Full URL for metrics.")
     logs_endpoint: str = Field("", description="Full URL for logs.")
     tls: TLSClientConfig = Field(default_factory=TLSClientConfig, description="TLS client settings.")
-    headers: dict[str, str] = Field(default_factory=dict, description="Headers sent with every request.")
+    headers: dict[str, SecretStr] = Field(default_factory=dict, description="Headers sent with every request (secret).")
     compression: str = Field("gzip", pattern="^(gzip|none|)$", description="gzip (default) or none.")
     encoding: str = Field("proto", pattern="^(proto|json)$", description="proto (default) or json.")
     auth: AuthConfig | None = Field(None, description="Authenticator extension signing requests (sigv4auth).")
@@ -138,7 +138,7 @@ class OtlpHttpPusher:
         body = otlpjson.encode(batch) if json else batch.SerializeToString()
         headers = {"Content-Type": "application/json" if json else "application/x-protobuf",
                    "User-Agent": f"{self.settings.build_info.command}/{self.settings.build_info.version}",
-                   **self.config.headers}
+                   **{k: v.get_secret_value() for k, v in self.config.headers.items()}}
         if self.config.compression == "gzip":
             body = gzip.compress(body, compresslevel=6)
             headers["Content-Encoding"] = "gzip"
