@@ -125,3 +125,14 @@ def test_remote_sampling_rules_decide_in_a_flask_app(tmp_path: Path, downstream:
     # the sampler's own polls (urllib, instrumented once the poller imports it) are not traced
     assert not [s for s in capture.spans if "Sampling" in str(s.attributes.get("http.url", ""))]
     assert [s.name for s in capture.spans if s.kind == 3] == ["GET"] * 3  # only the app's requests calls
+
+
+@pytest.mark.parametrize(("eager", "expected"), [("false", []), ("true", ["botocore", "flask", "requests"])])
+def test_libraries_are_instrumented_when_imported_not_at_start(eager: str, expected: list[str]) -> None:
+    probe = "import sys; print(sorted(m for m in ('flask', 'requests', 'botocore') if m in sys.modules))"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "OTELRAY_"))}
+    env["OTELRAY_INSTRUMENT_EAGERLY"] = eager
+    result = subprocess.run([OTELRAY, "run", "--", sys.executable, "-c", probe], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == repr(expected)
