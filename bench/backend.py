@@ -202,8 +202,16 @@ def _load_worker(port: int, seed: int, nbodies: int, seconds: float, threads: in
     out.put((sum(c[0] for c in counts), sum(c[1] for c in counts), any(c[2] for c in counts)))
 
 
-def ingest(port: int, workers: int, threads: int, seconds: float, docs_per_s_cap: int) -> tuple[float, int]:
-    """Documents/s acknowledged over ``seconds`` with ``workers`` load processes of ``threads`` each."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all threads (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ingest(port: int, workers: int, threads: int, seconds: float, docs_per_s_cap: int, pid: int
+           ) -> tuple[float, int, float]:
+    """Documents/s acknowledged over ``seconds`` with ``workers`` load processes of ``threads`` each,
+    failed calls, and documents per second of server CPU (robust against other load on the machine)."""
     nbodies = int(docs_per_s_cap * seconds / 50 / workers) + 1
     barrier, out = mp.Barrier(workers + 1), mp.Queue()
     procs = [mp.Process(target=_load_worker, args=(port, 1000 + w, nbodies, seconds, threads, barrier, out))
@@ -211,14 +219,15 @@ def ingest(port: int, workers: int, threads: int, seconds: float, docs_per_s_cap
     for p in procs:
         p.start()
     barrier.wait()
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), cpu_seconds(pid)
     results = [out.get() for _ in procs]
-    elapsed = time.monotonic() - t0
+    elapsed, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
     for p in procs:
         p.join()
     if any(r[2] for r in results):
         print("  (a worker ran out of pre-built bodies: raise --cap)", file=sys.stderr)
-    return sum(r[0] for r in results) / elapsed, sum(r[1] for r in results)
+    done = sum(r[0] for r in results)
+    return done / elapsed, sum(r[1] for r in results), done / cpu if cpu else 0.0
 
 
 def timed(port: int, path: str, body: dict[str, Any], reps: int) -> tuple[float, int]:
@@ -239,11 +248,12 @@ def timed(port: int, path: str, body: dict[str, Any], reps: int) -> tuple[float,
 
 def seed_store(data_dir: Path, docs: int, start: float) -> tuple[float, float]:
     """Write ``docs`` documents over one hour from ``start`` through ``SQLiteStore.put``; docs/s, s."""
-    from otelray.service.analysis import summarize
+    from otelray.service import analysis
     from otelray.service.store.base import StoredDocument
     from otelray.service.store.sqlite import SQLiteStore
 
-    store = SQLiteStore(data_dir, summarize=summarize)
+    store = SQLiteStore(data_dir, summarize=analysis.summarize, rollups=analysis.GraphRollup(),
+                        version=analysis.derivation_version())
     rng = random.Random(7)
     t0 = time.perf_counter()
     pending = []
@@ -300,13 +310,15 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="otelray-bench-"))
     try:
         proc, port = start("otelray", work / "ingest")
-        otel_rate, otel_fail = ingest(port, args.workers, args.threads, args.seconds, args.cap)
+        otel_rate, otel_fail, otel_cpu = ingest(port, args.workers, args.threads, args.seconds, args.cap, proc.pid)
         stop(proc)
         proc, port = start("moto")
-        moto_rate, moto_fail = ingest(port, args.workers, args.threads, args.seconds, args.cap)
+        moto_rate, moto_fail, moto_cpu = ingest(port, args.workers, args.threads, args.seconds, args.cap, proc.pid)
         stop(proc)
         rows.append(("PutTraceSegments docs/s (50/call)", f"{otel_rate:,.0f} (durable)", f"{moto_rate:,.0f} (memory)",
                      f"{otel_rate / moto_rate:.1f}x" if moto_rate else "-"))
+        rows.append(("  same, per server CPU-second", f"{otel_cpu:,.0f}", f"{moto_cpu:,.0f}",
+                     f"{otel_cpu / moto_cpu:.1f}x" if moto_cpu else "-"))
         if otel_fail or moto_fail:
             print(f"failed calls: otelray {otel_fail}, moto {moto_fail}", file=sys.stderr)
 
@@ -336,7 +348,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\nX-Ray backend benchmark ({os.cpu_count()} cores; servers on core 0, load on core 1; "
-          f"query store {args.seed_docs:,} docs over 1 hour)\n")
+          f"query store {args.seed_docs:,} docs over 1 hour; load average {os.getloadavg()[0]:.1f})\n")
     widths = [max(len(r[i]) for r in [*rows, ("measure", "otelray", "moto_server", "ratio")]) for i in range(4)]
     for row in [("measure", "otelray", "moto_server", "ratio"), *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))

@@ -33,6 +33,7 @@ __all__ = [
     "GraphRollup",
     "RowFilter",
     "compile_expression",
+    "derivation_version",
     "facts_of",
     "inferred_segments",
     "service_graph",
@@ -54,10 +55,21 @@ def summarize(documents: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def facts_of(row: TraceRow) -> TraceFacts | None:
-    """The ``TraceFacts`` of a stored row (``None`` if they could not be derived)."""
+    """The ``TraceFacts`` of a stored row; ``None`` if they could not be derived or were stored by
+    another facts format version (the store derives those again, see ``derivation_version``)."""
     if row.facts is None:
         return None
-    return TraceFacts.from_row({"trace_id": row.trace_id, "facts": row.facts})
+    try:
+        return TraceFacts.from_row({"trace_id": row.trace_id, "facts": row.facts})
+    except ValueError:
+        return None
+
+
+def derivation_version() -> str:
+    """Identifies the summary format; a store built by another version derives every trace again."""
+    probe = trace_facts([{"name": "probe", "id": "0000000000000001", "trace_id": "1-00000000-000000000000000000000001",
+                          "start_time": 0.0, "end_time": 1.0}])
+    return f"facts-{orjson.loads(probe.to_row()['facts']).get('v')}"
 
 
 def summary(row: TraceRow) -> dict[str, Any]:
@@ -131,7 +143,11 @@ class GraphRollup:
         """The rollup of stored facts (empty for none)."""
         if facts_text is None:
             return {}
-        return GraphRollup.encode(rollup(TraceFacts.from_row({"trace_id": trace_id, "facts": facts_text})))
+        try:
+            facts = TraceFacts.from_row({"trace_id": trace_id, "facts": facts_text})
+        except ValueError:  # another format version: the store cleared the rollups when it noticed
+            return {}
+        return GraphRollup.encode(rollup(facts))
 
     @staticmethod
     def encode(items: dict[tuple[int, NodeRef, NodeRef | None, str], Stats]) -> dict[tuple[int, str, str, str], Stats]:

@@ -55,7 +55,7 @@ def open_context(settings: BackendSettings) -> ServiceContext:
     """Open the store and the service state under ``settings.data_dir``."""
     store = SQLiteStore(
         settings.data_dir, summarize=analysis.summarize, rollups=analysis.GraphRollup(),
-        retention_days=settings.retention_days,
+        version=analysis.derivation_version(), retention_days=settings.retention_days,
     )
     config = ConfigState.open(settings.data_dir)
     metrics = BackendMetrics()

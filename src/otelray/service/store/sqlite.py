@@ -41,6 +41,7 @@ class SQLiteStore:
         *,
         summarize: Summarizer | None = None,
         rollups: Rollups | None = None,
+        version: str = "",
         retention_days: float = DEFAULT_RETENTION_DAYS,
         query_budget: float = 5.0,
         prune_interval: float = 3600.0,
@@ -50,6 +51,7 @@ class SQLiteStore:
         self.path = data_dir / DB_FILENAME
         self._blocks = BlockCache()
         self._writer = Writer(self.path, self._blocks, on_commit=lambda: self._refresher.notify(), clock=clock)
+        self._writer.call(lambda conn: _check_version(conn, version)).result()
         self._refresher = Refresher(self.path, self._blocks, summarize, rollups)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
@@ -216,6 +218,20 @@ class SQLiteStore:
             except Exception:
                 log.exception("retention pruning failed")
             self._stop.wait(interval)
+
+
+def _check_version(conn: sqlite3.Connection, version: str) -> None:
+    """When the summary format changed, mark every trace for derivation again and drop the rollups."""
+    row = conn.execute("SELECT v FROM meta WHERE k = 'derivation'").fetchone()
+    if row is not None and row[0] == version:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    if row is not None:
+        log.warning("trace summaries were derived by %s, not %s: deriving them again", row[0], version)
+        conn.execute("INSERT OR REPLACE INTO dirty(tid, t, v) SELECT tid, updated, 0 FROM trace")
+        conn.execute("DELETE FROM groll")
+    conn.execute("INSERT OR REPLACE INTO meta(k, v) VALUES ('derivation', ?)", (version,))
+    conn.execute("COMMIT")
 
 
 def _row(r: tuple[Any, ...]) -> TraceRow:

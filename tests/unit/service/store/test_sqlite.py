@@ -163,3 +163,24 @@ def test_counts(store: SQLiteStore) -> None:
     store.sync().result()
     counts = store.counts()
     assert counts["traces"] == 1 and counts["documents"] == 2 and counts["bytes"] > 0
+
+
+def test_a_new_derivation_version_derives_every_trace_again(tmp_path: Path) -> None:
+    t = new_trace_id(int(time.time()))
+    first = SQLiteStore(tmp_path, summarize=summarize, version="v1")
+    first.put([doc(t, 500, 501)]).result()
+    first.close()
+
+    def upper(documents: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"facts": orjson.dumps({"names": [d["name"].upper() for d in documents]}).decode()}
+
+    same = SQLiteStore(tmp_path, summarize=upper, version="v1")  # same version: rows are kept as they are
+    same.sync().result()
+    assert names(same.rows([t])[0]) == ["svc"]
+    same.close()
+    second = SQLiteStore(tmp_path, summarize=upper, version="v2")
+    try:
+        second.sync().result()
+        assert names(second.rows([t])[0]) == ["SVC"]
+    finally:
+        second.close()
