@@ -110,9 +110,43 @@ def parse_filter(expression: str, groups: GroupResolver | None = None) -> Expr:
     return _Parser(groups).parse(expression, 0)
 
 
+def _mask_json(expression: str) -> tuple[str, dict[int, Any]]:
+    """Cut the ``#[...]`` arrays of ``rootcause.json`` out of an expression.
+
+    A regular expression cannot find where a nested JSON array ends, so each one is decoded here and
+    replaced by ``#[`` spaces ``]`` of the same length (columns stay right); the decoded values are
+    returned by start offset. ``#[`` inside a quoted string is left alone.
+    """
+    values: dict[int, Any] = {}
+    out = list(expression)
+    decoder = json.JSONDecoder()
+    i, in_string = 0, False
+    while i < len(expression):
+        char = expression[i]
+        if in_string:
+            if char == "\\":
+                i += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif expression.startswith("#[", i):
+            try:
+                value, end = decoder.raw_decode(expression, i + 1)
+            except ValueError as exc:
+                raise _fail(f"rootcause.json value is not valid JSON ({exc.args[0].split(':')[0]})", i + 1) from None
+            values[i] = value
+            out[i + 2:end - 1] = " " * (end - 1 - (i + 2))
+            i = end
+            continue
+        i += 1
+    return "".join(out), values
+
+
 class _Parser:
     def __init__(self, groups: GroupResolver | None) -> None:
         self.groups = groups
+        self.json: dict[int, Any] = {}
 
     def parse(self, expression: str, depth: int) -> Expr:
         if not isinstance(expression, str):
@@ -121,18 +155,22 @@ class _Parser:
             raise _fail(f"longer than {MAX_EXPRESSION_LENGTH} characters")
         if not expression.strip():
             raise _fail("the expression is empty")
+        masked, values = _mask_json(expression)
         try:
-            tree = _lark().parse(expression)
+            tree = _lark().parse(masked)
         except UnexpectedInput as exc:
             raise _syntax_error(exc, len(expression)) from None
         except (LarkError, RecursionError) as exc:
             raise _fail(f"cannot be parsed ({type(exc).__name__})") from None
+        outer, self.json = self.json, values  # group expressions are parsed while building this one
         try:
             return self.build(tree, Scope.TRACE, depth)
         except _Error as exc:
             raise _fail(exc.message, exc.column) from None
         except RecursionError:
             raise _fail(f"nested deeper than {MAX_DEPTH} levels") from None
+        finally:
+            self.json = outer
 
     def build(self, node: Tree | Token, scope: Scope, depth: int) -> Expr:
         if depth > MAX_DEPTH:
@@ -197,11 +235,8 @@ class _Parser:
         _, op, text = node.children
         if str(op) != "=":
             raise _Error("rootcause.json only supports =", op.column)
-        try:
-            patterns = json.loads(str(text)[1:])
-        except ValueError as exc:
-            raise _Error(f"rootcause.json value is not valid JSON ({exc.args[0].split(':')[0]})", text.column) from None
-        if not all(isinstance(p, dict) for p in patterns):
+        patterns = self.json.get(text.start_pos)
+        if not isinstance(patterns, list) or not all(isinstance(p, dict) for p in patterns):
             raise _Error("rootcause.json must be a list of root-cause objects", text.column)
         return RootCauseJson(tuple(patterns))
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from otelray.service.errors import InvalidRequestException
+from otelray.service.facts import SUMMARY_COLUMNS, trace_facts
 from otelray.service.filters import compile_filter
 from otelray.service.filters.ast import And, Annotation, Compare, Edge, Kind, Not, Or, Ref, RootCause, Service
 from otelray.service.filters.parser import MAX_EXPRESSION_LENGTH
+from tests.unit.service.filters.corpus import corpus
 
 GROUPS = {("name", "high_response_time"): "responsetime > 5"}
 
@@ -156,15 +160,69 @@ def test_length_and_nesting_limits() -> None:
         compile_filter("(" * 200 + "ok" + ")" * 200)
 
 
-ALPHABET = st.sampled_from(list('()!{}",:=<>#[]. \n\t-+') + ["ok", "AND", "or", "service", "edge", "id", "annotation.",
-                                                              "http.url", "rootcause.fault.entity", "group.name",
-                                                              "responsetime", "CONTAINS", "true", "5", "2.5", "x"])
+ALPHABET = st.sampled_from(list('()!{}",:=<>#[]. \n\t-+') + [
+    "ok", "AND", "or", "service", "edge", "id", "annotation.", "http.url", "rootcause.fault.entity", "group.name",
+    "responsetime", "CONTAINS", "true", "5", "2.5", "x", " fault ", " error ", " !", "NOT ", " partial ",
+    ' service("api.example.com") ', ' service("shop") ', " { ", " } ", " annotation.age ", " annotation.gameid ",
+    ' "817DL6VO" ', " http.status ", " 429 ", " duration ", " 1 ", " > ", " = ", " != ", " >= ", ' "/api" ',
+    " BEGINSWITH ", ' "http://api" ', " name ", ' "payments" ', " throttle ", " inferred ", " user ", ' "bob" ',
+    ' edge("api.example.com", "backend.example.com") ', " ( ", " ) ", " AND ", " OR ",
+])
+
+
+FACTS = [trace_facts(docs) for docs in corpus().values()]
+DB = sqlite3.connect(":memory:")
+DB.execute(f"CREATE TABLE trace({', '.join(f'{c} {k}' for c, k in SUMMARY_COLUMNS.items())})")
+DB.executemany(f"INSERT INTO trace VALUES ({', '.join('?' * len(SUMMARY_COLUMNS))})",
+               [tuple(f.to_row()[c] for c in SUMMARY_COLUMNS) for f in FACTS])
 
 
 @settings(max_examples=600, deadline=None)
 @given(st.one_of(st.text(max_size=60), st.lists(ALPHABET, max_size=25).map("".join)))
 def test_fuzz_only_invalid_request_exception(expression: str) -> None:
+    """Random input: only InvalidRequestException; anything that compiles evaluates, and its SQL runs
+    and selects exactly the matching traces when it claims to be exact (a superset otherwise)."""
     try:
-        compile_filter(expression, lambda f, v: None)
+        filt = compile_filter(expression, lambda f, v: None)
     except InvalidRequestException as exc:
         assert exc.message.startswith("Invalid filter expression")
+        return
+    matching = {f.trace_id for f in FACTS if filt.matches(f)}
+    where = filt.sql()
+    selected = {r[0] for r in DB.execute(f"SELECT trace_id FROM trace WHERE {where.clause}", where.params)}
+    assert selected == matching if where.exact else selected >= matching
+
+
+ATOMS = st.sampled_from([
+    "ok", "error", "fault", "throttle", "partial", "inferred", "!ok", "ok = false", "responsetime > 2",
+    "duration <= 1.2", "http.status = 429", "http.status != 200", 'http.url CONTAINS "/api/"', "http.url",
+    'http.url BEGINSWITH "http://api"', 'http.url ENDSWITH "/items"', 'http.method = "POST"', 'user = "bob"',
+    'user CONTAINS ""', 'service("shop")', 'service("api.example.com") { error }', "service() { fault }",
+    'service(id(type: "AWS::DynamoDB::Table"))', 'edge("shop", "payments") { fault }', "annotation.age",
+    "annotation.age > 29", 'annotation.gameid = "817DL6VO"', "annotation.vip = true", "annotation.order_count = 7",
+    'annotation.customer_tier != "gold"', 'name = "payments"', 'rootcause.fault.service { last and inferred }',
+    'rootcause.json = #[{"ClientImpacting": true}]',
+])
+EXPRESSIONS = st.recursive(ATOMS, lambda inner: st.one_of(
+    st.tuples(inner, st.sampled_from([" AND ", " OR ", " and ", " "]), inner).map("".join),
+    inner.map(lambda e: f"!({e})"), inner.map(lambda e: f"NOT ({e})"), inner.map(lambda e: f"({e})"),
+), max_leaves=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(EXPRESSIONS)
+def test_random_valid_expressions_push_down_exactly_or_as_a_superset(expression: str) -> None:
+    filt = compile_filter(expression)
+    matching = {f.trace_id for f in FACTS if filt.matches(f)}
+    where = filt.sql()
+    selected = {r[0] for r in DB.execute(f"SELECT trace_id FROM trace WHERE {where.clause}", where.params)}
+    assert selected == matching if where.exact else selected >= matching
+
+
+def test_rootcause_json_ends_where_its_array_ends() -> None:
+    expr = tree('rootcause.json = #[{"Services": [{"Name": "a]b"}]}] AND rootcause.json = #[{"ClientImpacting": true}]'
+                ' AND http.url CONTAINS "#[x"')
+    assert isinstance(expr, And) and len(expr.items) == 3
+    first, second, url = expr.items
+    assert first.patterns == ({"Services": [{"Name": "a]b"}]},) and second.patterns == ({"ClientImpacting": True},)
+    assert url == Compare("http.url", Kind.STRING, "contains", "#[x")
