@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -181,3 +184,112 @@ def test_big_trace_opens_with_virtual_rows(console_backend: Any, seeded: Seeded,
     last_step = 20_000 - 20_000 // 250  # every document's chunk subsegment holds 249 steps
     expect(page.locator(".wf-row .label").last).to_have_text(f"step-{last_step}")
     assert page.locator(".wf-row").count() < 200
+
+
+def test_histogram_brush_becomes_a_responsetime_filter(console_backend: Any, seeded: Seeded, page: Page) -> None:
+    page.goto(f"{console_backend.url}/traces?range=900")
+    chart = page.locator("#histogram svg.hist")
+    chart.wait_for()
+    box = chart.bounding_box()
+    assert box is not None
+    # Drag across the left half: the fast traces, not the 2-second batch job at the right edge.
+    page.mouse.move(box["x"] + 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    expect(page.locator("#filter")).to_have_value(re.compile(r"^responsetime >= [\d.]+ AND responsetime <= [\d.]+$"))
+    expect(page.locator("#trace-rows tr")).to_have_count(len(seeded.small))
+    assert seeded.big not in _rows(page)
+
+
+def test_sort_and_group_selector(console_backend: Any, seeded: Seeded, page: Page) -> None:
+    created = httpx.post(f"{console_backend.url}/xray/CreateGroup",
+                         json={"GroupName": "faulty", "FilterExpression": "fault"})
+    assert created.status_code == 200, created.text
+    page.goto(f"{console_backend.url}/traces?range=900")
+    page.wait_for_selector("#trace-rows tr")
+    page.click("#trace-table th[data-key=ResponseTime]")
+    times = page.locator("#trace-rows td.num:nth-child(6)").all_inner_texts()
+    assert [float(t) for t in times] == sorted(float(t) for t in times)
+    page.select_option("#group", "faulty")
+    expect(page.locator("#trace-rows tr")).to_have_count(len(seeded.faults))
+    httpx.post(f"{console_backend.url}/xray/DeleteGroup", json={"GroupName": "faulty"})
+
+
+def test_sampling_rules_create_edit_delete(console_backend: Any, page: Page) -> None:
+    page.goto(f"{console_backend.url}/sampling")
+    expect(page.locator("#rules tr[data-name=Default]")).to_have_count(1)
+    page.fill("#rule-form input[name=RuleName]", "checkout")
+    page.fill("#rule-form input[name=ServiceName]", "frontend")
+    page.fill("#rule-form input[name=Priority]", "10")
+    page.click("#rule-save")
+    row = page.locator("#rules tr[data-name=checkout]")
+    expect(row).to_contain_text("frontend")
+    page.fill("#rule-form input[name=RuleName]", "checkout")
+    page.click("#rule-save")
+    expect(page.locator("#rule-error")).to_be_visible()
+    assert "InvalidRequestException" in page.locator("#rule-error").inner_text()
+    page.click("#rule-cancel")
+
+    row.locator("button.edit").click()
+    page.fill("#rule-form input[name=FixedRate]", "0.5")
+    page.click("#rule-save")
+    expect(row).to_contain_text("50.0 %")
+    rules = httpx.post(f"{console_backend.url}/xray/GetSamplingRules", json={}).json()["SamplingRuleRecords"]
+    assert {r["SamplingRule"]["RuleName"]: r["SamplingRule"]["FixedRate"] for r in rules}["checkout"] == 0.5
+
+    row.locator("button.delete").click()
+    row.locator("button.delete").click()
+    expect(row).to_have_count(0)
+    assert page.locator("#rules tr[data-name=Default] button.delete").count() == 0
+
+
+def test_groups_create_error_and_delete(console_backend: Any, page: Page) -> None:
+    page.goto(f"{console_backend.url}/groups")
+    expect(page.locator("#groups tr[data-name=Default]")).to_have_count(1)
+    page.fill("#group-form input[name=GroupName]", "slow")
+    page.fill("#group-form input[name=FilterExpression]", "responsetime > 1")
+    page.click("#group-save")
+    expect(page.locator("#groups tr[data-name=slow]")).to_contain_text("responsetime > 1")
+    page.fill("#group-form input[name=GroupName]", "broken")
+    page.fill("#group-form input[name=FilterExpression]", "responsetime >")
+    page.click("#group-save")
+    expect(page.locator("#group-error")).to_contain_text("at column 15")
+    page.click("#group-cancel")
+    row = page.locator("#groups tr[data-name=slow]")
+    row.locator("button.edit").click()
+    page.fill("#group-form input[name=FilterExpression]", "responsetime > 2")
+    page.click("#group-save")
+    expect(row).to_contain_text("responsetime > 2")
+    row.locator("button.delete").click()
+    row.locator("button.delete").click()
+    expect(row).to_have_count(0)
+
+
+def test_analytics_charts(console_backend: Any, seeded: Seeded, page: Page) -> None:
+    page.goto(f"{console_backend.url}/analytics?range=900")
+    expect(page.locator("#status")).to_contain_text("requests in")
+    total = len(seeded.small) + 1
+    assert page.locator("#status").inner_text().startswith(f"{total} requests")
+    assert page.locator("#latency-chart rect.bar").count() > 0
+    assert page.locator("#requests-chart path.series.requests").count() == 1
+    page.select_option("#service", "inventory")
+    expect(page.locator("#status")).to_contain_text(f"{len(seeded.ok) + len(seeded.faults)} requests")
+    assert page.locator("#rates-chart path.series.fault").count() == 1
+
+
+def test_screenshot_script(console_backend: Any, seeded: Seeded, browser: Browser, tmp_path: Path) -> None:
+    screenshots = _load_script("screenshots")
+    paths = screenshots.take(console_backend.url, tmp_path, seeded.faults[0], browser)
+    assert [p.name for p in paths] == ["console-map.png", "console-traces.png", "console-waterfall.png"]
+    for path in paths:
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def _load_script(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[2] / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

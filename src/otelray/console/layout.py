@@ -29,6 +29,8 @@ _R_MIN, _R_MAX = 16.0, 34.0
 _LAYER_GAP = 170.0
 _SIBLING_GAP = 46.0
 _MARGIN = 60.0
+#: Room right of the last layer for node labels, which are wider than their circles.
+_LABEL_ROOM = 70.0
 
 
 class LayoutError(ValueError):
@@ -179,7 +181,7 @@ def _place(nodes: dict[int, dict[str, Any]], edges: list[dict[str, Any]]) -> tup
         for vertex in component.sV:
             x, y = vertex.view.xy
             nodes[vertex.data].update(x=round(_MARGIN + y - top, 1), y=round(offset + x - left, 1))
-        width = max(width, 2 * _MARGIN + max(ys) - top)
+        width = max(width, 2 * _MARGIN + _LABEL_ROOM + max(ys) - top)
         offset += span + _SIBLING_GAP
     for edge, link in routed:
         ends = nodes[edge["source"]], nodes[edge["target"]]

@@ -53,7 +53,18 @@ export function crudPage(spec) {
       const name = item[spec.key];
       const actions = el("td", { className: "actions" });
       if (spec.editable(item)) actions.append(el("button", { type: "button", className: "edit", on: { click: () => edit(item) } }, "Edit"));
-      if (spec.deletable(item)) actions.append(el("button", { type: "button", className: "delete", on: { click: () => remove(name) } }, "Delete"));
+      if (spec.deletable(item)) {
+        // Two clicks instead of a confirm() dialog: the second click within 5 s deletes.
+        const button = el("button", { type: "button", className: "delete" }, "Delete");
+        button.addEventListener("click", () => {
+          if (button.dataset.armed) return remove(name);
+          button.dataset.armed = "1";
+          button.textContent = "Confirm delete";
+          setTimeout(() => { delete button.dataset.armed; button.textContent = "Delete"; }, 5000);
+          return null;
+        });
+        actions.append(button);
+      }
       body.append(el("tr", { dataset: { name } }, spec.columns.map((c) => el("td", {}, c(item))), actions));
     }
     setStatus(`${items.length} ${spec.noun}${items.length === 1 ? "" : "s"}`);
@@ -70,7 +81,6 @@ export function crudPage(spec) {
   }
 
   async function remove(name) {
-    if (!window.confirm(`Delete ${spec.noun} "${name}"?`)) return;
     try {
       await spec.remove(name);
     } catch (err) {

@@ -206,7 +206,7 @@ async function loadTraceMap() {
       showPanel(mapPanel, kind, item, graph, nodes, null);
       panel.replaceChildren(...mapPanel.childNodes);
       panel.hidden = false;
-    });
+    }, 240);
   } catch (err) {
     host.replaceChildren(el("p", { className: "status error" }, `Trace map: ${err.message}`));
   }
