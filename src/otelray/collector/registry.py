@@ -52,6 +52,7 @@ BUILTIN: tuple[str, ...] = (
     "otelray.collector.extensions.awsproxy:factory",
     "otelray.collector.extensions.sigv4auth:factory",
     "otelray.collector.exporters.awsemf:factory",
+    "otelray.collector.exporters.prometheusremotewrite:factory",
 )
 
 ENTRY_POINT_GROUPS: dict[Kind, str] = {kind: f"otelray_{kind.section}" for kind in Kind}

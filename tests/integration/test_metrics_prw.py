@@ -1,0 +1,148 @@
+"""prometheusremotewrite end to end: the OTel SDK's OTLP exporter → `otelray collector`
+(prometheusremotewrite + sigv4auth) → a capture server that verifies each request's SigV4 signature
+with botocore → a real Prometheus (``--web.enable-remote-write-receiver``), queried through its HTTP API."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+from opentelemetry.sdk.resources import Resource
+
+from otelray.translate.prw import decode
+from tests.integration.conftest import free_port, start_collector
+from tests.unit.collector.aws.capture_server import ACCESS_KEY, SECRET_KEY, CaptureServer
+
+pytestmark = pytest.mark.integration
+
+
+def wait_until(check, timeout: float = 20.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout}s")
+        time.sleep(0.1)
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(url + "/-/ready", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory) -> Iterator[str]:
+    """Debian's Prometheus with the remote-write receiver, on a free port with temp config and storage."""
+    tmp = tmp_path_factory.mktemp("prometheus")
+    (tmp / "prometheus.yml").write_text("global: {scrape_interval: 15s}\nscrape_configs: []\n")
+    port = free_port()
+    with open(tmp / "prometheus.log", "wb") as out:
+        process = subprocess.Popen(
+            ["/usr/bin/prometheus", f"--config.file={tmp / 'prometheus.yml'}", f"--storage.tsdb.path={tmp / 'data'}",
+             f"--web.listen-address=127.0.0.1:{port}", "--web.enable-remote-write-receiver"],
+            stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _ready(url), 30, "prometheus ready")
+        yield url
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def query(prometheus: str, promql: str) -> list[dict]:
+    response = httpx.get(f"{prometheus}/api/v1/query", params={"query": promql}, timeout=5).json()
+    assert response["status"] == "success", response
+    return response["data"]["result"]
+
+
+CONFIG = """
+extensions:
+  sigv4auth: {{region: us-east-1, service: aps}}
+receivers:
+  otlp:
+    protocols:
+      http: {{endpoint: "127.0.0.1:{http}"}}
+exporters:
+  prometheusremotewrite:
+    endpoint: "{endpoint}/api/v1/write"
+    auth: {{authenticator: sigv4auth}}
+    external_labels: {{cluster: test-cluster}}
+    headers: {{X-Scope-OrgID: tenant-1}}
+service:
+  extensions: [sigv4auth]
+  telemetry: {{metrics: {{address: "127.0.0.1:{{metrics_port}}"}}}}
+  pipelines:
+    metrics: {{receivers: [otlp], exporters: [prometheusremotewrite]}}
+"""
+
+
+def collector_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_REGION="us-east-1",
+               AWS_EC2_METADATA_DISABLED="true")
+    env.pop("AWS_SESSION_TOKEN", None)
+    return env
+
+
+def test_sdk_metrics_are_queryable_in_prometheus_with_verified_sigv4(prometheus, tmp_path):
+    capture = CaptureServer(forward_to=prometheus, reply=b"", reply_type="text/plain").start()
+    http = free_port()
+    collector = start_collector(CONFIG.format(http=http, endpoint=capture.url), tmp_path, env=collector_env())
+    try:
+        reader = PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"http://127.0.0.1:{http}/v1/metrics"),
+                                               export_interval_millis=3_600_000)
+        provider = MeterProvider(metric_readers=[reader], resource=Resource.create(
+            {"service.name": "checkout", "service.namespace": "shop", "service.instance.id": "pod-1",
+             "deployment.environment": "test"}))
+        meter = provider.get_meter("shop.meter", "1.2")
+        requests = meter.create_counter("http.requests", unit="{request}")
+        latency = meter.create_histogram("http.latency", unit="ms")
+        memory = meter.create_gauge("memory.used", unit="By")
+        requests.add(15, {"http.route": "/a"})
+        for value in (3, 30, 300):
+            latency.record(value, {"http.route": "/a"})
+        memory.set(2048, {"pool": "heap"})
+        provider.shutdown()
+
+        counter = wait_until(lambda: query(prometheus, 'http_requests_total{http_route="/a"}'), 20, "counter series")
+        labels = counter[0]["metric"]
+        assert labels == {"__name__": "http_requests_total", "http_route": "/a", "job": "shop/checkout",
+                          "instance": "pod-1", "cluster": "test-cluster", "otel_scope_name": "shop.meter",
+                          "otel_scope_version": "1.2"}
+        assert counter[0]["value"][1] == "15"
+        assert query(prometheus, "memory_used_bytes")[0]["value"][1] == "2048"
+        buckets = {r["metric"]["le"]: r["value"][1] for r in query(prometheus, "http_latency_milliseconds_bucket")}
+        assert (buckets["5"], buckets["25"], buckets["50"], buckets["500"], buckets["+Inf"]) == ("1", "1", "2", "3", "3")
+        assert query(prometheus, "http_latency_milliseconds_count")[0]["value"][1] == "3"
+        assert query(prometheus, "http_latency_milliseconds_sum")[0]["value"][1] == "333"
+        median = query(prometheus, "histogram_quantile(0.5, http_latency_milliseconds_bucket)")
+        assert float(median[0]["value"][1]) == 37.5  # 2nd of 3 observations, linear within (25, 50]
+        info = query(prometheus, "target_info")[0]["metric"]
+        assert info["deployment_environment"] == "test" and info["job"] == "shop/checkout"
+
+        posts = [r for r in capture.requests if r.method == "POST"]
+        assert posts and all(r.signature_valid for r in posts)
+        for r in posts:
+            headers = {k.lower(): v for k, v in r.headers.items()}
+            assert "/us-east-1/aps/aws4_request" in headers["authorization"]
+            assert (headers["content-encoding"], headers["content-type"], headers["x-prometheus-remote-write-version"]) \
+                == ("snappy", "application/x-protobuf", "0.1.0")
+            assert headers["x-scope-orgid"] == "tenant-1"
+            assert decode(r.body).timeseries  # a snappy block-compressed WriteRequest
+        assert collector.metric("otelcol_exporter_sent_metric_points_total", exporter="prometheusremotewrite") >= 3
+    finally:
+        collector.stop()
+        capture.stop()
