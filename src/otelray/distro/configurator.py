@@ -23,7 +23,7 @@ from otelray.distro import environment as env
 
 if TYPE_CHECKING:  # annotations only: these modules load lazily at run time
     from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
     from opentelemetry.sdk.trace.id_generator import IdGenerator
     from opentelemetry.sdk.trace.sampling import Sampler
 
@@ -45,7 +45,6 @@ _UNSUPPORTED_SWITCHES = {
 _UNSUPPORTED_SETTINGS = {
     env.AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG: "adaptive sampling",
     env.OTEL_AWS_HTTP_OPERATION_PATHS: "Application Signals operation names",
-    env.OTEL_BAGGAGE_SPAN_ATTRIBUTE_KEYS: "baggage span attributes",
     env.OTEL_AWS_EXPERIMENTAL_CODE_ATTRIBUTES: "code attributes",
 }
 
@@ -240,6 +239,16 @@ def _configure_metrics_and_logs(environ: MutableMapping[str, str], resource: Res
         _init_logging(log_exporters, resource, setup_logging_handler=False)
 
 
+def build_baggage_processor(environ: MutableMapping[str, str]) -> SpanProcessor | None:
+    """``OTEL_BAGGAGE_SPAN_ATTRIBUTE_KEYS``: copy these baggage entries (``*``: all) onto every new span."""
+    keys = {key.strip() for key in environ.get(env.OTEL_BAGGAGE_SPAN_ATTRIBUTE_KEYS, "").split(",") if key.strip()}
+    if not keys:
+        return None
+    from opentelemetry.processor.baggage import ALLOW_ALL_BAGGAGE_KEYS, BaggageSpanProcessor
+
+    return BaggageSpanProcessor(ALLOW_ALL_BAGGAGE_KEYS if "*" in keys else keys.__contains__)
+
+
 def configure_sdk(environ: MutableMapping[str, str] | None = None) -> TracerProvider:
     """Build and install the tracer provider (and meter/logger providers when asked for)."""
     from opentelemetry import trace
@@ -255,6 +264,9 @@ def configure_sdk(environ: MutableMapping[str, str] | None = None) -> TracerProv
     # about names only otelray knows (``xray``) or already reported.
     sampler = build_sampler(environ, resource) or ParentBased(ALWAYS_ON)
     provider = TracerProvider(id_generator=build_id_generator(environ), sampler=sampler, resource=resource)
+    baggage = build_baggage_processor(environ)
+    if baggage is not None:
+        provider.add_span_processor(baggage)
     for exporter in build_span_exporters(environ):
         provider.add_span_processor(ExitBoundedSpanProcessor(exporter))
     trace.set_tracer_provider(provider)

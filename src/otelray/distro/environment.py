@@ -86,7 +86,7 @@ OTEL_AWS_HTTP_OPERATION_PATHS = "OTEL_AWS_HTTP_OPERATION_PATHS"
 """ADOT variable for Application Signals operation names; not supported (set: warns)."""
 
 OTEL_BAGGAGE_SPAN_ATTRIBUTE_KEYS = "OTEL_BAGGAGE_SPAN_ATTRIBUTE_KEYS"
-"""ADOT variable copying baggage to span attributes; not supported (set: warns)."""
+"""Baggage keys copied onto every new span as attributes (comma list, ``*`` for all), as ADOT does."""
 
 OTEL_AWS_EXPERIMENTAL_CODE_ATTRIBUTES = "OTEL_AWS_EXPERIMENTAL_CODE_ATTRIBUTES"
 """ADOT variable adding code.* attributes; not supported (set: warns)."""

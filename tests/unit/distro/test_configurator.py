@@ -122,3 +122,26 @@ def test_unsupported_adot_switches_warn(caplog: pytest.LogCaptureFixture) -> Non
 def test_unsupported_adot_settings_warn(caplog: pytest.LogCaptureFixture) -> None:
     configurator._warn_unsupported({"AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG": "version: 1.0", "AGENT_OBSERVABILITY_ENABLED": "false"})
     assert caplog.messages == ["otelray: AWS_XRAY_ADAPTIVE_SAMPLING_CONFIG is not supported (adaptive sampling is not built); ignored"]
+
+
+def test_baggage_keys_become_span_attributes() -> None:
+    from opentelemetry import baggage, context
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    assert configurator.build_baggage_processor({}) is None
+    provider = TracerProvider(shutdown_on_exit=False)
+    provider.add_span_processor(configurator.build_baggage_processor(
+        {"OTEL_BAGGAGE_SPAN_ATTRIBUTE_KEYS": "tenant, region"}))
+    finished = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(finished))
+    ctx = baggage.set_baggage("tenant", "acme", baggage.set_baggage("secret", "x"))
+    token = context.attach(ctx)
+    try:
+        with provider.get_tracer("t").start_as_current_span("op"):
+            pass
+    finally:
+        context.detach(token)
+    attrs = finished.get_finished_spans()[0].attributes
+    assert attrs["tenant"] == "acme" and "secret" not in attrs
