@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import sys
+from typing import Any, get_args
 
 import click
 
@@ -123,14 +124,49 @@ def validate(configs: tuple[str, ...], gates: str, sets: tuple[str, ...]) -> Non
                f"{sum(len(config.of(k)) for k in Kind)} component(s).")
 
 
+def _describe(model: type[Any], indent: str = "  ") -> list[str]:
+    """One line per config field (``name: default — description``), nested blocks indented."""
+    from datetime import timedelta
+
+    from pydantic import BaseModel
+
+    from otelray.collector.config.blocks import format_duration
+
+    def show(value: Any) -> str:
+        if isinstance(value, timedelta):
+            return format_duration(value)
+        if isinstance(value, BaseModel):
+            return "(block)"
+        return json.dumps(value, default=str)
+
+    lines = []
+    for name, field in model.model_fields.items():
+        default = "required" if field.is_required() else show(field.get_default(call_default_factory=True))
+        lines.append(f"{indent}{name}: {default} — {field.description or ''}".rstrip(" —"))
+        candidates = (field.annotation, *get_args(field.annotation))  # `Block | None` documents Block
+        inner = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if inner is not None and len(indent) < 8:
+            lines.extend(_describe(inner, indent + "  "))
+    return lines
+
+
 @click.command("components")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def components(as_json: bool) -> None:
+@click.option("--describe", "describe", metavar="TYPE", help="Print the config fields of component TYPE.")
+def components(as_json: bool, describe: str | None) -> None:
     """List the collector components this build provides."""
     try:
         registry = load_registry()
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from exc
+    if describe:
+        found = [f for f in registry.factories() if f.type == describe]
+        if not found:
+            raise click.ClickException(f'no component of type "{describe}" (see `otelray components`)')
+        for f in found:
+            click.echo(f"{f.kind.value} {f.type}: {f.description}")
+            click.echo("\n".join(_describe(f.config)))
+        return
     rows = []
     for f in registry.factories():
         if f.kind is Kind.EXTENSION:

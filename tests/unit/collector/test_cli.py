@@ -43,3 +43,14 @@ def test_components_lists_the_registry():
     assert {("receiver", "otlp"), ("processor", "batch"), ("exporter", "otlphttp"), ("extension", "file_storage")} <= types
     otlp = next(c for c in listing["components"] if c["type"] == "otlp" and c["kind"] == "receiver")
     assert otlp["stability"] == {"traces": "stable", "metrics": "stable", "logs": "stable"}
+
+
+def test_components_describe_prints_fields_defaults_and_descriptions():
+    result = CliRunner().invoke(cli, ["components", "--describe", "batch"])
+    assert result.exit_code == 0
+    assert "  timeout: 200ms — Send a non-empty batch after this long." in result.output
+    assert "  send_batch_size: 8192 — Send as soon as this many items are pending." in result.output
+    nested = CliRunner().invoke(cli, ["components", "--describe", "otlphttp"])
+    assert "    initial_interval: 5s — Wait before the first retry." in nested.output
+    missing = CliRunner().invoke(cli, ["components", "--describe", "nope"])
+    assert missing.exit_code == 1 and 'no component of type "nope"' in missing.output

@@ -59,8 +59,8 @@ class HttpServerConfig(ComponentConfig):
 class Protocols(ComponentConfig):
     """``protocols``: which servers to run."""
 
-    grpc: GrpcServerConfig | None = None
-    http: HttpServerConfig | None = None
+    grpc: GrpcServerConfig | None = Field(None, description="OTLP/gRPC server; on when the key is present.")
+    http: HttpServerConfig | None = Field(None, description="OTLP/HTTP server; on when the key is present.")
 
     @model_validator(mode="before")
     @classmethod
