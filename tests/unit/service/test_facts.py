@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 
 import botocore.session
 import pytest
@@ -234,3 +236,53 @@ def test_facts_of_another_format_version_are_refused_clearly() -> None:
     row["facts"] = row["facts"].replace('"v":2', '"v":1', 1)
     with pytest.raises(ValueError, match="format 1, not 2: derive them again"):
         TraceFacts.from_row(row)
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xray" / "segments"
+
+
+def fixture(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_bytes())
+
+
+def test_real_boto3_dynamodb_calls_become_table_nodes_with_the_failed_call_as_root_cause() -> None:
+    doc = fixture("sdk_boto3")  # aws-xray-sdk 2.15 + botocore patch, boto3 against moto_server
+    facts = trace_facts([doc])
+    assert nodes(facts) == [("orders-service", None, False), ("orders", "AWS::DynamoDB::Table", True),
+                            ("missing", "AWS::DynamoDB::Table", True)]
+    assert edges(facts) == [("orders-service", "orders", None)] * 2 + [("orders-service", "missing", None)]
+    summary = facts.summary()
+    assert not summary["HasFault"] and not summary["HasError"]  # the root segment itself succeeded
+    cause = summary["ErrorRootCauses"][0]
+    assert cause["ClientImpacting"] is False
+    entity = cause["Services"][0]["EntityPath"][-1]
+    assert entity["Name"] == "dynamodb" and entity["Remote"] is True
+    assert entity["Exceptions"][0]["Name"] == "ResourceNotFoundException"
+    assert cause["Services"][-1] == {"Name": "missing", "Names": ["missing"], "Type": "AWS::DynamoDB::Table",
+                                     "EntityPath": [{"Name": "missing"}], "Inferred": True}
+    inferred = inferred_segments([doc])
+    assert [(s["name"], s["origin"], s["aws"]["operation"]) for s in inferred] == [
+        ("orders", "AWS::DynamoDB::Table", "CreateTable"), ("orders", "AWS::DynamoDB::Table", "PutItem"),
+        ("missing", "AWS::DynamoDB::Table", "GetItem")]
+    assert inferred[-1]["error"] and inferred[-1]["http"] == {"response": {"status": 400}}
+
+
+def test_real_streamed_subsegments_attach_to_the_segment_sent_after_them() -> None:
+    docs = [fixture(f"sdk_streamed_{i}") for i in range(3)]  # streaming_threshold=0: children first
+    for ordering in (docs, list(reversed(docs))):
+        facts = trace_facts(ordering)
+        assert nodes(facts) == [("streaming-service", None, False), ("step-2", "remote", True)]
+        assert not facts.summary()["IsPartial"]
+    assert trace_facts(docs[:2]).summary()["IsPartial"]  # parent not yet arrived
+
+
+def test_real_exception_and_sql_documents() -> None:
+    fault = trace_facts([fixture("sdk_exception")]).summary()
+    assert fault["HasFault"] and fault["Http"] == {"HttpStatus": 500}
+    path = fault["FaultRootCauses"][0]["Services"][0]["EntityPath"]
+    assert path[-1] == {"Name": "charge", "Remote": False,
+                        "Exceptions": [{"Name": "ZeroDivisionError", "Message": "division by zero"}]}
+    sql = trace_facts([fixture("sdk_sqlite")])
+    assert nodes(sql)[1:] == [(":memory:", "Database::SQL", True)]
+    basic = trace_facts([fixture("sdk_basic")]).summary()
+    assert basic["Users"][0]["UserName"] == "alice" and set(basic["Annotations"]) == {"env", "items", "premium"}
