@@ -90,7 +90,11 @@ class ExporterHelper:
             raise ComponentError(self.settings.id, f"extension {qcfg.storage} is not a storage extension")
         path = ext.storage_path(self.settings.kind, self.settings.id, self.signal.value)
         return PersistentQueue(path, self.signal, qcfg.queue_size, block_on_overflow=qcfg.block_on_overflow,
-                               count_items=qcfg.sizer == "items")
+                               count_items=qcfg.sizer == "items", on_corrupt=self._dropped_corrupt)
+
+    def _dropped_corrupt(self, items: int, reason: str) -> None:
+        self.settings.telemetry.add("send_failed", self.signal, items)
+        self.settings.logger.error("Dropping %d %s from the persistent queue: %s", items, self.signal.item, reason)
 
     async def _consume(self, batch: Any) -> None:
         items = count_items(self.signal, batch)
@@ -128,14 +132,18 @@ class ExporterHelper:
     async def _drain(self) -> None:
         queue = self._queue
         while queue is not None:
-            entry = await queue.get()
-            if entry is None:
-                return
-            key, batch, items = entry
-            if await self._export(batch, items, raise_errors=False) == "interrupted":
-                continue  # keep it on disk for the next start
-            await queue.done(key)
-            self._queue_size.set(queue.size())
+            try:
+                entry = await queue.get()
+                if entry is None:
+                    return
+                key, batch, items = entry
+                if await self._export(batch, items, raise_errors=False) == "interrupted":
+                    continue  # keep it on disk for the next start
+                await queue.done(key)
+                self._queue_size.set(queue.size())
+            except Exception as exc:  # a consumer must outlive any single failure (disk full, a bug)
+                self.settings.logger.error("Sending queue consumer error: %s", exc)
+                await asyncio.sleep(0.1)
 
     async def shutdown(self) -> None:
         """Stop retrying, drain the queue, then shut the exporter down. Safe twice and without start."""

@@ -14,8 +14,11 @@ import asyncio
 import sqlite3
 import threading
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+
+from google.protobuf.message import DecodeError
 
 from otelray.collector.component import ComponentID, Kind, Signal
 from otelray.collector.consumer import BATCH_TYPES
@@ -38,8 +41,9 @@ class PersistentQueue:
     """A bounded FIFO of batches backed by SQLite; survives process crashes."""
 
     def __init__(self, path: Path, signal: Signal, capacity: int, *, block_on_overflow: bool = False,
-                 count_items: bool = False) -> None:
+                 count_items: bool = False, on_corrupt: Callable[[int, str], None] | None = None) -> None:
         self.capacity = capacity
+        self._on_corrupt = on_corrupt
         self._count_items = count_items
         self._path = path
         self._decode = BATCH_TYPES[signal].FromString
@@ -106,7 +110,12 @@ class PersistentQueue:
             raise RetryableError(f"persistent queue {self._path} is not open")
         with self._lock:
             row = self._db.execute("SELECT data FROM batches WHERE id = ?", (key,)).fetchone()
-        return self._decode(row[0]) if row else None
+        if row is None:
+            return None
+        try:
+            return self._decode(row[0])
+        except DecodeError as exc:
+            return exc
 
     async def get(self) -> tuple[int, Any, int] | None:
         """Wait for the next batch; ``None`` once closed."""
@@ -119,6 +128,11 @@ class PersistentQueue:
                 key, batch, items = self._pending.popleft()
             if batch is None:
                 batch = await asyncio.to_thread(self._load, key)
+                if isinstance(batch, DecodeError):  # a damaged row: drop it, say so, go on
+                    await self.done(key)
+                    if self._on_corrupt is not None:
+                        self._on_corrupt(items, f"stored batch {key} in {self._path} cannot be decoded: {batch}")
+                    continue
                 if batch is None:
                     continue
             return key, batch, items

@@ -152,3 +152,45 @@ def test_shutdown_is_safe_without_start_and_twice():
         await helper.shutdown()
 
     asyncio.run(run())
+
+
+def test_a_damaged_stored_batch_is_dropped_counted_and_the_rest_delivered(tmp_path):
+    import sqlite3
+
+    storage = Storage(tmp_path)
+    host = NopHost({ComponentID("file_storage"): storage})
+    cfg = {"sending_queue": {"storage": "file_storage", "num_consumers": 1}, "retry_on_failure": {"enabled": False}}
+
+    async def fill():
+        rec = Recorder()
+        rec.gate = asyncio.Event()  # never opens: everything stays queued
+        helper = _helper(cfg, Telemetry(), rec)
+        await helper.start(host)
+        for n in (1, 2, 3):
+            await helper.consume_traces(sample_batch(Signal.TRACES, n))
+        helper._retry.stop()
+        await helper._queue.close()
+        for task in helper._consumers:
+            task.cancel()
+        helper._queue.release()
+
+    asyncio.run(fill())
+    db = sqlite3.connect(storage.storage_path("exporter", "rec", "traces"))
+    db.execute("UPDATE batches SET data = ? WHERE items = 2", (b"\xff\xff\xff",))
+    db.commit()
+    db.close()
+
+    async def drain():
+        tel, rec = Telemetry(), Recorder()
+        helper = _helper(cfg, tel, rec)
+        await helper.start(host)
+        for _ in range(100):
+            if len(rec.pushed) == 2:
+                break
+            await asyncio.sleep(0.01)
+        await helper.shutdown()
+        return tel, rec
+
+    tel, rec = asyncio.run(drain())
+    assert sorted(len(b.resource_spans[0].scope_spans[0].spans) for b in rec.pushed) == [1, 3]
+    assert _value(tel, "send_failed") == 2 and _value(tel, "sent") == 4
