@@ -110,7 +110,10 @@ class MemoryLimiter:
     async def _loop(self) -> None:
         while True:
             await asyncio.sleep(self.config.check_interval.total_seconds())
-            self.check()
+            try:
+                self.check()
+            except OSError as exc:  # keep the last state; the next check may succeed
+                self.settings.logger.error("Cannot measure memory usage: %s", exc)
 
     async def start(self) -> None:
         """Measure now and then every ``check_interval``."""
