@@ -218,7 +218,7 @@ FUZZ_FILTERS = [compile_filter(e) for e in (
     'edge(id(type: "remote"), id(type: "remote")) { ok }', 'rootcause.json = #[{"ClientImpacting": true}]', "http.url")]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(documents(), min_size=1, max_size=4))
 def test_odd_optional_fields_never_crash_facts_graph_or_inferred(docs: list[dict]) -> None:
     facts = trace_facts(docs)
