@@ -19,6 +19,7 @@ PutTraceSegments at once (no storage), to show the collector's own ceiling when 
 the limit.
 
     python bench/collector.py [--rate 12000] [--seconds 20] [--warmup 5] [--batch 500] [--workers 64] [--target backend|null] [--loaders 1]
+                               [--receiver otlp|awsxray]
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ async def app(scope, receive, send):
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
 """
 ADOT_CPU_SECONDS_PER_1000_SPANS = 0.35  # 34.53 % of a core at 1,000 spans/s (performance_model.md)
+ADOT_UDP_CPU_SECONDS_PER_1000_SPANS = 0.31  # awsxray(UDP) → awsxray: 31.35 % of a core at 1,000 spans/s
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -82,16 +84,17 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def sent_spans(metrics_url: str) -> float:
+def metric_sum(metrics_url: str, prefix: str) -> float:
+    """Sum of the samples whose line starts with ``prefix`` (name and opening brace)."""
     import urllib.request
 
     with urllib.request.urlopen(metrics_url, timeout=5) as response:
         text = response.read().decode()
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith("otelcol_exporter_sent_spans_total{") and 'exporter="awsxray"' in line:
-            total += float(line.rsplit(" ", 1)[1])
-    return total
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(prefix))
+
+
+def sent_spans(metrics_url: str) -> float:
+    return metric_sum(metrics_url, 'otelcol_exporter_sent_spans_total{exporter="awsxray"')
 
 
 def build_requests(batch: int, count: int) -> list[bytes]:
@@ -160,6 +163,35 @@ def load(port: int, rate: float, seconds: float, batch: int, offered: multiproce
     channel.close()
 
 
+def load_udp(port: int, rate: float, seconds: float, batch: int, offered: multiprocessing.Value) -> None:  # type: ignore[type-arg]
+    """Offer ``rate`` X-Ray daemon datagrams/s (one HTTP server segment each) over UDP."""
+    import json
+
+    header = b'{"format":"json","version":1}\n'
+    datagrams = []
+    for i in range(4096):
+        now = time.time()
+        datagrams.append(header + json.dumps({
+            "name": "bench-legacy", "id": os.urandom(8).hex(), "trace_id": f"1-{int(now):08x}-{os.urandom(12).hex()}",
+            "start_time": now - 0.005, "end_time": now, "annotations": {"tier": "gold"},
+            "http": {"request": {"method": "GET", "url": f"http://shop.local/item/{i}"}, "response": {"status": 200}},
+            "aws": {"xray": {"sdk": "X-Ray for Python", "sdk_version": "2.15.0"}}}).encode())
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    start = time.monotonic()
+    sent = 0
+    while (elapsed := time.monotonic() - start) < seconds:
+        due = int(rate * elapsed)
+        if sent >= due:
+            time.sleep(0.002)
+            continue
+        for _ in range(min(due - sent, 200)):
+            sock.sendto(datagrams[sent % len(datagrams)], ("127.0.0.1", port))
+            sent += 1
+        with offered.get_lock():
+            offered.value = float(sent) if offered.value < sent else offered.value
+    sock.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=12_000, help="offered spans/s")
@@ -169,6 +201,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=64, help="awsxray num_workers (requests in flight)")
     parser.add_argument("--target", choices=("backend", "null"), default="backend", help="where spans go")
     parser.add_argument("--loaders", type=int, default=1, help="load generator processes (rate is split)")
+    parser.add_argument("--receiver", choices=("otlp", "awsxray"), default="otlp",
+                        help="otlp: OTLP/gRPC requests; awsxray: X-Ray daemon UDP datagrams (one segment each)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="otelray-bench-collector-"))
@@ -178,9 +212,11 @@ def main() -> None:
                [sys.executable, "-m", "otelray", "backend", "--port", str(backend_port), "--data-dir", str(work / "data")])
     backend = subprocess.Popen(command, stdout=open(work / "backend.log", "wb"), stderr=subprocess.STDOUT)
     config = work / "collector.yaml"
+    receiver = (f'otlp: {{protocols: {{grpc: {{endpoint: "127.0.0.1:{grpc_port}"}}}}}}' if args.receiver == "otlp"
+                else f'awsxray: {{endpoint: "127.0.0.1:{grpc_port}", proxy_server: null}}')
     config.write_text(f"""
 receivers:
-  otlp: {{protocols: {{grpc: {{endpoint: "127.0.0.1:{grpc_port}"}}}}}}
+  {receiver}
 processors:
   batch: {{timeout: 200ms, send_batch_size: 1000}}
 exporters:
@@ -188,7 +224,7 @@ exporters:
 service:
   telemetry: {{metrics: {{address: "127.0.0.1:{metrics_port}"}}}}
   pipelines:
-    traces: {{receivers: [otlp], processors: [batch], exporters: [awsxray]}}
+    traces: {{receivers: [{args.receiver}], processors: [batch], exporters: [awsxray]}}
 """)
     collector = subprocess.Popen([sys.executable, "-m", "otelray", "collector", "--config", str(config)],
                                  stdout=open(work / "collector.log", "wb"), stderr=subprocess.STDOUT, env=env)
@@ -198,7 +234,8 @@ service:
                   else f"http://127.0.0.1:{backend_port}/")
         wait_http(metrics_url)
         offered = multiprocessing.Value("d", 0.0)
-        loaders = [multiprocessing.Process(target=load, args=(grpc_port, args.rate / args.loaders,
+        target_fn = load if args.receiver == "otlp" else load_udp
+        loaders = [multiprocessing.Process(target=target_fn, args=(grpc_port, args.rate / args.loaders,
                                                               args.warmup + args.seconds, args.batch, offered))
                    for _ in range(args.loaders)]
         for loader in loaders:
@@ -214,6 +251,8 @@ service:
         cpu1, sent1, offered1, rss1, t1 = (cpu_seconds(collector.pid), sent_spans(metrics_url), offered.value,
                                            rss_mb(collector.pid), time.monotonic())
         bcpu1 = cpu_seconds(backend.pid)
+        accepted = metric_sum(metrics_url, "otelcol_receiver_accepted_spans_total{")
+        rejected = metric_sum(metrics_url, "otelcol_receiver_awsxray_rejected_datagrams_total{")
         for loader in loaders:
             loader.join()
         window = t1 - t0
@@ -221,15 +260,18 @@ service:
         offered_rate = (offered1 - offered0) / window
         cpu_per_1000 = (cpu1 - cpu0) / max(1.0, sent1 - sent0) * 1000
         target = "otelray backend" if args.target == "backend" else "null X-Ray endpoint"
-        print(f"otelray collector: OTLP/gRPC → batch → awsxray → {target} ({os.cpu_count()} CPUs, "
+        source = "OTLP/gRPC" if args.receiver == "otlp" else "X-Ray daemon UDP"
+        adot = ADOT_CPU_SECONDS_PER_1000_SPANS if args.receiver == "otlp" else ADOT_UDP_CPU_SECONDS_PER_1000_SPANS
+        print(f"otelray collector: {source} → batch → awsxray → {target} ({os.cpu_count()} CPUs, "
               f"{window:.0f}s window after {args.warmup:.0f}s warm-up)")
         rows = [
             ("offered spans/s", f"{offered_rate:,.0f}", "", ""),
+            ("accepted / rejected by the receiver (total)", f"{accepted:,.0f} / {rejected:,.0f}", "", ""),
             ("exported spans/s (sustained)", f"{sent_rate:,.0f}", "≥ 10,000", "ADOT ≈ 3,000/core (2021 model)"),
             ("collector CPU cores used", f"{(cpu1 - cpu0) / window:.2f}", "", ""),
             (f"{args.target} CPU cores used", f"{(bcpu1 - bcpu0) / window:.2f}", "", "separate process"),
             ("CPU-seconds per 1,000 spans", f"{cpu_per_1000:.3f}", "",
-             f"ADOT {ADOT_CPU_SECONDS_PER_1000_SPANS:.2f}  → ratio {cpu_per_1000 / ADOT_CPU_SECONDS_PER_1000_SPANS:.2f}"),
+             f"ADOT {adot:.2f}  → ratio {cpu_per_1000 / adot:.2f}"),
             ("RSS MB start / end / peak", f"{rss0:.0f} / {rss1:.0f} / {peak:.0f}", "≤ 200", "ADOT 76 MB at 1k spans/s"),
         ]
         width = max(len(r[0]) for r in rows)
