@@ -53,6 +53,7 @@ BUILTIN: tuple[str, ...] = (
     "otelray.collector.extensions.sigv4auth:factory",
     "otelray.collector.exporters.awsemf:factory",
     "otelray.collector.exporters.prometheusremotewrite:factory",
+    "otelray.collector.receivers.prometheus:factory",
 )
 
 ENTRY_POINT_GROUPS: dict[Kind, str] = {kind: f"otelray_{kind.section}" for kind in Kind}
