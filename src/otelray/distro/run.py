@@ -82,7 +82,7 @@ def run_command(
     sampler_arg: str | None,
     command: tuple[str, ...],
 ) -> None:
-    """Run COMMAND (e.g. `-- python app.py`) with otelray auto-instrumentation."""
+    """Run a program with otelray auto-instrumentation: otelray run -- python app.py"""
     if endpoint and not endpoint.startswith(("http://", "https://")):
         raise click.BadParameter(f"{endpoint!r} is not an http(s) URL", param_hint="--endpoint")
     program = shutil.which(command[0])
