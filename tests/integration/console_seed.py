@@ -167,3 +167,20 @@ def wait_for_summaries(url: str, trace_ids: list[str], timeout: float = 15.0) ->
         if missing:
             time.sleep(0.1)
     assert not missing, f"traces never listed: {sorted(missing)}"
+
+
+def seed_old_page(url: str, count: int, *, age: float = 7200.0) -> list[str]:
+    """PutTraceSegments ``count`` one-segment traces of ``age`` seconds ago, annotated ``paged``."""
+    then = time.time() - age
+    docs, ids = [], []
+    for i in range(count):
+        trace_id = _trace_id(then + i)
+        ids.append(trace_id)
+        docs.append(json.dumps({"trace_id": trace_id, "id": secrets.token_hex(8), "name": "archive",
+                                "start_time": then + i, "end_time": then + i + 0.01 * (i % 7 + 1),
+                                "annotations": {"paged": True}, "http": {"response": {"status": 200}}}))
+    client = xray_client(url)
+    for i in range(0, len(docs), 50):
+        answer = client.put_trace_segments(TraceSegmentDocuments=docs[i : i + 50])
+        assert not answer["UnprocessedTraceSegments"], answer["UnprocessedTraceSegments"]
+    return ids

@@ -14,7 +14,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from otelray.console.security import CSP
-from tests.integration.console_seed import HOSTILE, Seeded, seed_big, seed_small, wait_for_summaries
+from tests.integration.console_seed import (
+    HOSTILE,
+    Seeded,
+    seed_big,
+    seed_old_page,
+    seed_small,
+    wait_for_summaries,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -293,3 +300,16 @@ def _load_script(name: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_pages_of_summaries_load_with_next_token(console_backend: Any, seeded: Seeded, page: Page) -> None:
+    ids = seed_old_page(console_backend.backend.url, 130)
+    page.goto(f"{console_backend.url}/traces?range=10800&filter=annotation.paged")
+    rows = page.locator("#trace-rows tr")
+    expect(rows).to_have_count(100, timeout=10_000)
+    more = page.locator("#more")
+    expect(more).to_be_visible()
+    more.click()
+    expect(rows).to_have_count(130)
+    expect(more).to_be_hidden()
+    assert set(_rows(page)) == set(ids)
