@@ -36,7 +36,7 @@ def _value(any_value: Any) -> Any:
 class OtlpCapture:
     """Use as a context manager; ``spans`` fills as exports arrive."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.spans: list[CapturedSpan] = []
         self._lock = threading.Lock()
         capture = self
@@ -60,7 +60,7 @@ class OtlpCapture:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self._httpd.server_address[1]
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)

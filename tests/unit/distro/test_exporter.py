@@ -135,3 +135,23 @@ def test_endpoint_that_never_answers_is_abandoned_within_the_budget(caplog: pyte
     assert elapsed < 1.0
     assert f"cannot export spans to {url} (no answer within 0.3 s at shutdown)" in caplog.text
     assert guard.dropped_spans == 2
+
+
+def test_recovery_is_logged_once_and_spans_flow_again(caplog: pytest.LogCaptureFixture) -> None:
+    port = _closed_port()
+    url = f"http://127.0.0.1:{port}/v1/traces"
+    guard = GuardedSpanExporter(lambda: OTLPSpanExporter(endpoint=url, timeout=0.5), url)
+    provider = _provider(guard)
+    with caplog.at_level(logging.INFO, logger="otelray.distro.exporter"):
+        _spans(provider, 1)
+        provider.force_flush()
+        assert guard.dropped_spans == 1
+        with OtlpCapture(port) as capture:
+            _spans(provider, 2)
+            provider.force_flush()
+            assert len(capture.wait_for(2)) == 2
+        provider.shutdown()
+    assert caplog.messages == [
+        f"otelray: cannot export spans to {url} (connection refused); dropping them until it answers",
+        f"otelray: span export to {url} works again",
+    ]
