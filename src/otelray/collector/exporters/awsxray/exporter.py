@@ -150,8 +150,9 @@ class AwsXrayPusher:
             await self._recorder.stop()
             self._recorder = None
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            # in-flight requests finish (bounded by request_timeout_seconds) off the event loop
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
         if self._client is not None:
             self._client.close()
             self._client = None

@@ -110,7 +110,12 @@ class AwsXrayReceiver:
             documents = [await queue.get()]
             while len(documents) < MAX_BATCH_DOCUMENTS and not queue.empty():
                 documents.append(queue.get_nowait())
-            await self._deliver(documents)
+            try:
+                await self._deliver(documents)
+            except Exception as exc:  # the receiver must outlive any one batch
+                for _ in documents:
+                    self._reject("internal_error", f"{len(documents)} document(s) lost: {type(exc).__name__}: {exc}")
+                self.settings.logger.exception("awsxray receiver: unexpected error delivering a batch")
 
     async def _deliver(self, documents: list[bytes]) -> None:
         self._queued_bytes -= sum(len(d) for d in documents)
@@ -159,6 +164,9 @@ def _translate(document: bytes) -> Any:
     """One document (already split from its datagram by the poller) → ``ResourceSpans`` or an error value."""
     try:
         doc = parse_document(document, lenient=True)
+        return document_to_resource_spans(doc, validate=False)
     except SegmentError as exc:
         return TranslationError(exc.segment_id or "", str(exc), exc.code)
-    return document_to_resource_spans(doc, validate=False)
+    except Exception as exc:  # never let one document stop the others
+        return TranslationError("", f"internal error translating a document: {type(exc).__name__}: {exc}",
+                                "internal_error")
