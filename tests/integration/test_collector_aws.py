@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -270,3 +271,30 @@ def test_sigv4auth_signs_otlphttp_requests(tmp_path):
         assert request.path == "/v1/traces"
         assert request.signature_valid, request.headers
         assert "/us-west-2/xray/aws4_request" in request.headers["Authorization"]
+
+
+def test_validate_names_every_aws_component_error(tmp_path):
+    config = tmp_path / "bad.yaml"
+    config.write_text("""
+receivers:
+  awsxray: {transport: tcp}
+processors:
+  filter: {traces: {span: ['name == "a"', 'Concat(name, "x") == "y"']}}
+  resourcedetection: {detectors: [env, gcp]}
+exporters:
+  awsxray: {endpoint: "127.0.0.1:2000", regoin: us-east-1}
+service:
+  pipelines:
+    traces: {receivers: [awsxray], processors: [filter, resourcedetection], exporters: [awsxray]}
+""")
+    result = subprocess.run([sys.executable, "-m", "otelray", "collector", "validate", "--config", str(config)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    for line in (
+        "receivers::awsxray::transport: Input should be 'udp'",
+        "processors::filter::traces::span: span[1]: undefined function 'Concat'; supported: Double,",
+        "processors::resourcedetection::detectors: unknown detector 'gcp'; supported: ec2, ecs, eks,",
+        'exporters::awsxray::endpoint: "127.0.0.1:2000" is not a URL: write http://127.0.0.1:2000',
+        "exporters::awsxray::regoin: invalid key (valid keys: aws_log_groups, endpoint,",
+    ):
+        assert line in result.stderr, result.stderr
