@@ -38,6 +38,8 @@ QUEUE_DEPTH = 10_000
 MAX_QUEUED_BYTES = 32 * 1024 * 1024
 #: Most documents handed to the pipeline in one batch.
 MAX_BATCH_DOCUMENTS = 1_000
+#: Documents translated between two yields to the event loop.
+YIELD_EVERY = 100
 
 
 class AwsXrayReceiver:
@@ -120,7 +122,9 @@ class AwsXrayReceiver:
     async def _deliver(self, documents: list[bytes]) -> None:
         self._queued_bytes -= sum(len(d) for d in documents)
         batch = ExportTraceServiceRequest()
-        for document in documents:
+        for i, document in enumerate(documents):
+            if i and i % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # let the loop read the socket during a long batch
             translated = _translate(document)
             if isinstance(translated, TranslationError):
                 self._reject(translated.code, f"segment {translated.item_id or '?'}: {translated.reason}")
