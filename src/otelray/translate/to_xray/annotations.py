@@ -90,27 +90,32 @@ def parse_metadata_json(text: str) -> dict[str, Any] | None:
 
 def _span_side(attrs: Attrs, indexed: frozenset[str], options: TranslateOptions,
                annotations: dict[str, Any], metadata: dict[str, Any], default: dict[str, Any]) -> None:
-    allow_dot = options.allow_dot_in_annotation_keys
+    allow_dot, index_all = options.allow_dot_in_annotation_keys, options.index_all_attributes
     for key, value in attrs.items():
-        if options.index_all_attributes or key in indexed:
+        kind = type(value)
+        if index_all or key in indexed:
             scalar = annotation_value(value)
             if scalar is not None:
                 annotations[fix_annotation_key(key, allow_dot)] = scalar
-        elif type(value) is str and key.startswith(METADATA_PREFIX):
-            namespace = key[len(METADATA_PREFIX):]
-            try:
-                parsed = parse_metadata_json(value)
-            except (ValueError, RecursionError):
-                default[key] = value  # unparsable: kept verbatim
-                continue
-            if namespace.lower() == "default":
-                default.update(parsed or {})
-            else:
-                metadata[namespace] = parsed
-        else:
-            raw = as_raw(value)
-            if raw is not None:
-                default[key] = raw
+        elif kind is str and key.startswith(METADATA_PREFIX):
+            _metadata_namespace(key, value, metadata, default)
+        elif kind is str or kind is int or kind is bool:
+            default[key] = value
+        elif value is not None:
+            default[key] = as_raw(value)
+
+
+def _metadata_namespace(key: str, value: str, metadata: dict[str, Any], default: dict[str, Any]) -> None:
+    namespace = key[len(METADATA_PREFIX):]
+    try:
+        parsed = parse_metadata_json(value)
+    except (ValueError, RecursionError):
+        default[key] = value  # unparsable: kept verbatim
+        return
+    if namespace.lower() == "default":
+        default.update(parsed or {})
+    else:
+        metadata[namespace] = parsed
 
 
 def make_xray_attributes(
@@ -122,9 +127,11 @@ def make_xray_attributes(
     ``resource_split`` is :func:`split_resource` precomputed for the options' indexed set; it is
     recomputed here when the span's ``aws.xray.annotations`` widens that set.
     """
-    attrs = dict(remaining)
-    user_value = attrs.pop("enduser.id", None)
-    user = "" if user_value is None else as_str(user_value)
+    attrs, user = remaining, ""
+    if "enduser.id" in attrs or ANNOTATIONS_ATTRIBUTE in attrs:
+        attrs = dict(attrs)
+        user_value = attrs.pop("enduser.id", None)
+        user = "" if user_value is None else as_str(user_value)
     if not attrs and (not store_resource or not resource):
         return user, None, None
     indexed = options.indexed_set
@@ -147,10 +154,6 @@ def make_xray_attributes(
         metadata["default"] = default
     return (
         user,
-        {key: annotations[key] for key in sorted(annotations)} or None,
-        {ns: _sorted_map(metadata[ns]) for ns in sorted(metadata)} or None,
+        dict(sorted(annotations.items())) if annotations else None,
+        {ns: None if metadata[ns] is None else dict(sorted(metadata[ns].items())) for ns in sorted(metadata)} or None,
     )
-
-
-def _sorted_map(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if value is None else {key: value[key] for key in sorted(value)}

@@ -22,6 +22,7 @@ _CONSUMED = frozenset(
     {"rpc.method", "aws.operation", "aws.account_id", "aws.region", "aws.request_id", "aws.requestId",
      "aws.queue_url", "aws.queue.url", "aws.table_name", "aws.table.name"}
 )
+_OVERRIDES = frozenset({"messaging.url", "aws.dynamodb.table_names"})
 _INT = re.compile(r"[+-]?[0-9]+")
 _SPAN_FIELDS = {
     "aws.region": "region",
@@ -150,9 +151,9 @@ def _table_names(value: Any, fields: dict[str, Any]) -> None:
             fields["table_names"] = [as_str(item) for item in items]
 
 
-def make_aws(attrs: Attrs, resource: AwsResource) -> tuple[Attrs, dict[str, Any] | None]:
-    """Build the ``aws`` block; ``aws.*`` request attributes and ``rpc.method`` are consumed."""
-    fields: dict[str, Any] = {"account_id": resource.account}
+def _span_fields(attrs: Attrs, account: str) -> tuple[Attrs, dict[str, Any]]:
+    """The request fields the span's attributes give, and the attributes left unclaimed."""
+    fields: dict[str, Any] = {"account_id": account}
     if "aws.operation" in attrs:
         fields["operation"] = as_str(attrs["aws.operation"])
     elif "rpc.method" in attrs:
@@ -166,13 +167,23 @@ def make_aws(attrs: Attrs, resource: AwsResource) -> tuple[Attrs, dict[str, Any]
                 fields["account_id"] = as_str(value)
         elif key in _SPAN_FIELDS:
             fields[_SPAN_FIELDS[key]] = as_str(value)
+    return remaining, fields
+
+
+def make_aws(attrs: Attrs, resource: AwsResource) -> tuple[Attrs, dict[str, Any] | None]:
+    """Build the ``aws`` block; ``aws.*`` request attributes and ``rpc.method`` are consumed."""
+    block = dict(resource.segment_parts)
+    if _CONSUMED.isdisjoint(attrs) and _OVERRIDES.isdisjoint(attrs):  # the common case: nothing to read
+        if resource.account:
+            block["account_id"] = resource.account
+        return attrs, block if resource.is_aws else None
+    remaining, fields = _span_fields(attrs, resource.account)
     if not resource.is_aws:
         return remaining, None
     if "messaging.url" in attrs:
         fields["queue_url"] = as_str(attrs["messaging.url"])
     if "aws.dynamodb.table_names" in attrs:
         _table_names(attrs["aws.dynamodb.table_names"], fields)
-    block = dict(resource.segment_parts)
     for key in ("account_id", "operation", "region", "request_id", "queue_url", "table_name"):
         if fields.get(key):
             block[key] = fields[key]

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.stacktrace import FILLERS, Exception_, NewId
 from otelray.translate.to_xray.values import Attrs, as_int, as_str, as_string, attrs_of
 
 _REMOTE_KINDS = frozenset({Span.SPAN_KIND_CLIENT, Span.SPAN_KIND_PRODUCER})
-_ERROR = Status.STATUS_CODE_ERROR
 _EXCEPTION_ORDER = ("id", "message", "type", "remote", "truncated", "skipped", "cause", "stack")
 AWS_HTTP_FAILURE_EVENT = "HTTP request failure"
 
@@ -58,7 +58,7 @@ def _aws_failure(event: Span.Event, new_id: NewId) -> Exception_ | None:
     return {"id": new_id(), "message": text, "type": "aws.http.error.event", "remote": True}
 
 
-def _exceptions_from_events(span: Span, aws_sdk: bool, language: str, new_id: NewId) -> list[Exception_]:
+def _exceptions_from_events(span: SpanView, aws_sdk: bool, language: str, new_id: NewId) -> list[Exception_]:
     remote = span.kind in _REMOTE_KINDS
     found: list[Exception_] = []
     for event in span.events:
@@ -84,7 +84,7 @@ def _flags(attrs: Attrs, status_error: bool) -> tuple[bool, bool, bool]:
 
 
 def make_cause(
-    span: Span, attrs: Attrs, remaining: Attrs, language: str, new_id: NewId
+    span: SpanView, attrs: Attrs, remaining: Attrs, language: str, new_id: NewId, *, aws_sdk: bool
 ) -> tuple[tuple[bool, bool, bool], Attrs, dict[str, Any] | None]:
     """Build ``(error, fault, throttle)`` and the ``cause`` block.
 
@@ -94,21 +94,22 @@ def make_cause(
         remaining: attributes not yet consumed; ``http.status_text`` may be consumed here.
         language: the resource's ``telemetry.sdk.language`` (selects the stack-trace parser).
         new_id: source of exception ids.
+        aws_sdk: the span comes from an AWS SDK instrumentation (``rpc.system=aws-api``).
 
     Returns:
         The flags, the attributes still unclaimed, and the ``cause`` block or None.
     """
-    aws_sdk = is_aws_sdk_span(attrs)
-    status_error = span.status.code == _ERROR
+    status_error = span.status_error
     cause: dict[str, Any] | None = None
-    has_events = any(
-        event.name == "exception" or (aws_sdk and event.name == AWS_HTTP_FAILURE_EVENT) for event in span.events
+    events = span.events
+    has_events = bool(events) and any(
+        event.name == "exception" or (aws_sdk and event.name == AWS_HTTP_FAILURE_EVENT) for event in events
     )
     if has_events:
         exceptions = _exceptions_from_events(span, aws_sdk, language, new_id)
         cause = {"exceptions": exceptions} if exceptions else {}
     elif status_error:
-        message = span.status.message
+        message = span.status_message
         if "http.status_text" in remaining:
             remaining = dict(remaining)
             status_text = remaining.pop("http.status_text")

@@ -16,6 +16,7 @@ from typing import Any
 
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.values import Attrs, as_int, as_str, attrs_of
 
 _SERVER = Span.SPAN_KIND_SERVER
@@ -127,10 +128,10 @@ def _scan(attrs: Attrs) -> tuple[Attrs, _Request]:
     return remaining, found
 
 
-def make_http(span: Span, attrs: Attrs) -> tuple[Attrs, dict[str, Any] | None]:
+def make_http(span: SpanView, attrs: Attrs) -> tuple[Attrs, dict[str, Any] | None]:
     """Build the ``http`` block; returns the attributes it did not consume and the block or None."""
-    if not attrs:
-        return {}, None
+    if _HTTP_KEYS.isdisjoint(attrs):
+        return attrs, None
     remaining, found = _scan(attrs)
     if not found.has_http:
         return remaining, None
@@ -152,7 +153,7 @@ def make_http(span: Span, attrs: Attrs) -> tuple[Attrs, dict[str, Any] | None]:
     return remaining, {"request": request, "response": response}
 
 
-def _response_size(span: Span, attrs: Attrs) -> int:
+def _response_size(span: SpanView, attrs: Attrs) -> int:
     size = _received_size(attrs)
     if size:
         return size

@@ -21,13 +21,12 @@ import orjson
 INVALID_BYTE_MARK = "\U0010fffe"
 _INVALID_BYTE_MARK_UTF8 = INVALID_BYTE_MARK.encode("utf-8")
 
-_ESCAPES = (
-    (b"<", b"\\u003c"),
-    (b">", b"\\u003e"),
-    (b"&", b"\\u0026"),
-    ("\u2028".encode(), b"\\u2028"),
-    ("\u2029".encode(), b"\\u2029"),
-    (_INVALID_BYTE_MARK_UTF8, b"\\ufffd"),
+_HTML_ESCAPES = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
+# Rare characters, looked for by their lead byte first (a memchr) and only then replaced.
+_RARE_ESCAPES = (
+    (b"\xe2", ("\u2028".encode(), b"\\u2028")),
+    (b"\xe2", ("\u2029".encode(), b"\\u2029")),
+    (b"\xf4", (_INVALID_BYTE_MARK_UTF8, b"\\ufffd")),
 )
 
 
@@ -41,11 +40,14 @@ def go_float(value: float, *, strict: bool = True) -> str:
     Raises:
         UnsupportedValueError: for NaN or ±Inf when ``strict`` (Go returns an encoding error).
     """
+    text = repr(value)
+    if "e" not in text and text[-1] != "n" and text[-1] != "f":
+        # repr is positional exactly for 1e-4 <= |x| < 1e16, where Go writes the same digits.
+        return text[:-2] if text.endswith(".0") else text
     if math.isnan(value) or math.isinf(value):
         if strict:
-            raise UnsupportedValueError(f"json: unsupported value: {value!r}")
-        return {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}[repr(value)]
-    text = repr(value)
+            raise UnsupportedValueError(f"json: unsupported value: {text}")
+        return {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}[text]
     magnitude = abs(value)
     if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
         # 'e' notation; Go trims a leading zero of a two-digit negative exponent (e-07 → e-7).
@@ -65,8 +67,11 @@ def go_float_fragment(value: float) -> orjson.Fragment:
 
 
 def _go_escape(raw: bytes) -> bytes:
-    for plain, escaped in _ESCAPES:
+    for plain, escaped in _HTML_ESCAPES:
         if plain in raw:
+            raw = raw.replace(plain, escaped)
+    for lead, (plain, escaped) in _RARE_ESCAPES:
+        if lead in raw:
             raw = raw.replace(plain, escaped)
     return raw
 

@@ -16,6 +16,7 @@ import re
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from otelray.translate.to_xray.jsonenc import INVALID_BYTE_MARK
+from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.values import Attrs, as_str
 
 MAX_NAME_BYTES = 200
@@ -87,7 +88,7 @@ def _text(attrs: Attrs, key: str) -> str:
     return "" if value is None else as_str(value)
 
 
-def make_name(span: Span, attrs: Attrs, service_name: str, aws_sdk: bool) -> tuple[str, str]:
+def make_name(span: SpanView, attrs: Attrs, service_name: str, aws_sdk: bool) -> tuple[str, str]:
     """Return ``(name, namespace)``; namespace ``""`` means none."""
     kind, name, namespace = span.kind, "", ""
     if kind == _SERVER or (kind == _INTERNAL and _text(attrs, "aws.span.kind") == "LOCAL_ROOT"):

@@ -26,6 +26,7 @@ from otelray.translate.to_xray.jsonenc import go_float_fragment
 from otelray.translate.to_xray.links import make_links
 from otelray.translate.to_xray.naming import make_name, trim_aws_sdk_prefix
 from otelray.translate.to_xray.resource import ResourceInfo
+from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.sql import make_sql
 from otelray.translate.to_xray.trace_id import make_trace_id, span_id_hex
 from otelray.translate.to_xray.values import Attrs, as_str, attrs_of
@@ -42,7 +43,7 @@ _SERVICE_SEGMENT_CLEARED = ("operation", "account_id", "region", "request_id", "
 class SpanInput:
     """A span with the ids and attributes one document is made from (a copy, for local roots)."""
 
-    span: Span
+    span: SpanView
     resource: ResourceInfo
     attrs: Attrs = field(default_factory=dict)
     span_id: str = ""
@@ -65,7 +66,7 @@ def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id:
     aws_sdk = is_aws_sdk_span(attrs)
     # The blocks, in upstream order; each returns the attributes it left unclaimed.
     remaining, http = make_http(span, attrs)
-    flags, remaining, cause = make_cause(span, attrs, remaining, res.language, new_id)
+    flags, remaining, cause = make_cause(span, attrs, remaining, res.language, new_id, aws_sdk=aws_sdk)
     remaining, aws = make_aws(remaining, res.aws)
     remaining, sql = make_sql(span, remaining)
     remaining = add_special_attributes(remaining, options.indexed_attributes, attrs)
@@ -115,17 +116,19 @@ def make_segments(
         SpanFailure: the span cannot be translated.
     """
     attrs = attrs_of(span.attributes)
-    item = SpanInput(span, resource, attrs, span_id_hex(span.span_id), span_id_hex(span.parent_span_id, "parent id"))
+    view = SpanView(span)
+    item = SpanInput(view, resource, attrs, span_id_hex(view.span_id), span_id_hex(view.parent_span_id, "parent id"))
     if not item.span_id:
         raise SpanFailure("invalid_span_id", "span id is empty or all zeros")
+    span_kind = view.kind
     if not _is_local_root(attrs):
         document = make_segment(item, options, now, new_id)
         # A dependency subsegment with aws.remote.service but no namespace is a remote call.
-        if (span.kind in _DEPENDENCY_KINDS and document["type"] is not None and document["namespace"] is None
+        if (span_kind in _DEPENDENCY_KINDS and document["type"] is not None and document["namespace"] is None
                 and "aws.remote.service" in attrs):
             document["namespace"] = "remote"
         return [document]
-    if span.kind not in _DEPENDENCY_KINDS:
+    if span_kind not in _DEPENDENCY_KINDS:
         document = make_segment(item, options, now, new_id)
         document["type"] = document["namespace"] = None
         return [document]

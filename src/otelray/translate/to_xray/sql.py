@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opentelemetry.proto.trace.v1.trace_pb2 import Span
-
+from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.values import Attrs, as_str
 
 SQL_SYSTEMS = frozenset(
@@ -21,7 +20,7 @@ SQL_SYSTEMS = frozenset(
 _SQL_KEYS = ("db.connection_string", "db.system", "db.name", "db.statement", "db.user")
 
 
-def make_sql(span: Span, attrs: Attrs) -> tuple[Attrs, dict[str, Any] | None]:
+def make_sql(span: SpanView, attrs: Attrs) -> tuple[Attrs, dict[str, Any] | None]:
     """Build the ``sql`` block from db.* attributes; non-SQL systems pass through untouched."""
     system = attrs.get("db.system")
     if system is None or as_str(system) not in SQL_SYSTEMS:

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
-from otelray.translate.to_xray.cause import make_cause
+from otelray.translate.to_xray.cause import is_aws_sdk_span, make_cause
+from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.values import attrs_of
 from tests.unit.translate.to_xray.golden import counter_ids, key_values, make_span
 
@@ -16,7 +17,7 @@ ERROR, OK, UNSET = Status.STATUS_CODE_ERROR, Status.STATUS_CODE_OK, Status.STATU
 
 def cause_of(span: Span, language: str = "") -> tuple[tuple[bool, bool, bool], dict, Any]:
     attrs = attrs_of(span.attributes)
-    return make_cause(span, attrs, dict(attrs), language, counter_ids())
+    return make_cause(SpanView(span), attrs, dict(attrs), language, counter_ids(), aws_sdk=is_aws_sdk_span(attrs))
 
 
 @pytest.mark.parametrize(("attrs", "status", "flags"), [

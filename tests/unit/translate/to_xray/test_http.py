@@ -8,6 +8,7 @@ import pytest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from otelray.translate.to_xray.http import is_ip, make_http
+from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.values import attrs_of
 from tests.unit.translate.to_xray.golden import key_values, make_span
 
@@ -16,7 +17,7 @@ SERVER, CLIENT = Span.SPAN_KIND_SERVER, Span.SPAN_KIND_CLIENT
 
 def http_of(attrs: dict[str, Any], kind: int = SERVER, span: Span | None = None) -> tuple[dict, dict | None]:
     span = span or make_span(attrs, kind=kind)
-    return make_http(span, attrs_of(span.attributes))
+    return make_http(SpanView(span), attrs_of(span.attributes))
 
 
 @pytest.mark.parametrize(("kind", "attrs", "url"), [

@@ -9,6 +9,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from otelray.translate.to_xray.cause import is_aws_sdk_span
 from otelray.translate.to_xray.naming import db_host, fix_segment_name, make_name
+from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.values import attrs_of
 from tests.unit.translate.to_xray.golden import make_span
 
@@ -40,7 +41,7 @@ PRODUCER, CONSUMER = Span.SPAN_KIND_PRODUCER, Span.SPAN_KIND_CONSUMER
 def test_name_precedence(kind: int, attrs: dict[str, Any], expected: tuple[str, str]) -> None:
     span = make_span(attrs, kind=kind)
     values = attrs_of(span.attributes)
-    assert make_name(span, values, "svc", is_aws_sdk_span(values)) == expected
+    assert make_name(SpanView(span), values, "svc", is_aws_sdk_span(values)) == expected
 
 
 @pytest.mark.parametrize(("name", "fixed"), [
