@@ -41,6 +41,7 @@ __all__ = [
     "ERROR",
     "FAULT",
     "INFERRED",
+    "MAX_ANNOTATIONS",
     "PARTIAL",
     "ROOT",
     "SUMMARY_COLUMNS",
@@ -54,6 +55,9 @@ __all__ = [
 ]
 
 ERROR, FAULT, THROTTLE, PARTIAL, INFERRED, ROOT = 1, 2, 4, 8, 16, 32
+#: X-Ray indexes at most this many annotation keys per trace (service quota); later keys stay in the
+#: documents but are not summarised or filterable.
+MAX_ANNOTATIONS = 50
 #: Trace flags: some segment or subsegment (not only the root) has an error / fault / throttle.
 ANY_ERROR, ANY_FAULT, ANY_THROTTLE = 64, 128, 256
 
@@ -436,6 +440,8 @@ class _Builder:
             if not isinstance(value, str | int | float | bool) or (isinstance(value, float) and not math.isfinite(value)):
                 continue
             entries = self.annotations_of(key)
+            if entries is None:
+                continue
             for entry in entries:
                 if entry[0] == value and type(entry[0]) is type(value):
                     if owner >= 0:
@@ -444,8 +450,15 @@ class _Builder:
             else:
                 entries.append([value, [owner] if owner >= 0 else []])
 
-    def annotations_of(self, key: str) -> list[list[Any]]:
-        return self.facts.annotations.setdefault(str(key), [])
+    def annotations_of(self, key: str) -> list[list[Any]] | None:
+        """The value list of an annotation key; ``None`` once the trace has ``MAX_ANNOTATIONS`` keys."""
+        annotations = self.facts.annotations
+        found = annotations.get(key)
+        if found is None:
+            if len(annotations) >= MAX_ANNOTATIONS:
+                return None  # X-Ray indexes at most 50 annotations per trace; documents keep the rest
+            found = annotations[key] = []
+        return found
 
     def owner_of(self, entity: Entity) -> Node | None:
         """The node whose work an entity is (its segment's service)."""

@@ -12,7 +12,7 @@ from botocore.validate import ParamValidator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from otelray.service.facts import FAULT, ROOT, SUMMARY_COLUMNS, TraceFacts, trace_facts
+from otelray.service.facts import FAULT, MAX_ANNOTATIONS, ROOT, SUMMARY_COLUMNS, TraceFacts, trace_facts
 from otelray.service.filters import compile_filter
 from otelray.service.graph import trace_graph
 from otelray.service.inferred import compile_trace, inferred_segments
@@ -286,3 +286,13 @@ def test_real_exception_and_sql_documents() -> None:
     assert nodes(sql)[1:] == [(":memory:", "Database::SQL", True)]
     basic = trace_facts([fixture("sdk_basic")]).summary()
     assert basic["Users"][0]["UserName"] == "alice" and set(basic["Annotations"]) == {"env", "items", "premium"}
+
+
+def test_at_most_fifty_annotation_keys_are_indexed_per_trace() -> None:
+    _, root, callee = shop()
+    root["annotations"] = {f"k{i:02d}": i for i in range(40)}
+    callee["annotations"] = {f"c{i:02d}": i for i in range(30)} | {"k00": 0}
+    summary = trace_facts([root, callee]).summary()
+    assert len(summary["Annotations"]) == MAX_ANNOTATIONS == 50
+    assert "c09" in summary["Annotations"] and "c10" not in summary["Annotations"]
+    assert [s["Name"] for s in summary["Annotations"]["k00"][0]["ServiceIds"]] == ["shop", "payments"]
