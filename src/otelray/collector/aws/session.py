@@ -19,7 +19,6 @@ import botocore.session
 from botocore.credentials import (
     AssumeRoleCredentialFetcher,
     CredentialProvider,
-    Credentials,
     DeferredRefreshableCredentials,
 )
 from botocore.exceptions import BotoCoreError
@@ -100,11 +99,6 @@ def _install_assume_role(
     )
     resolver = session.get_component("credential_provider")
     resolver.insert_before("env", _AssumeRoleProvider(credentials))
-
-
-def frozen_credentials(session: botocore.session.Session) -> Credentials | None:
-    """Return the session's current credentials, or ``None`` when the chain finds none."""
-    return session.get_credentials()
 
 
 def resolve_region(
