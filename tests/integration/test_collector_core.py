@@ -106,35 +106,39 @@ def test_malformed_payloads_get_400_and_the_collector_keeps_running(collector):
     assert proc.process.poll() is None
 
 
-def _validate(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
-    cfg = tmp_path / "c.yaml"
-    cfg.write_text(text)
-    return subprocess.run([sys.executable, "-m", "otelray", "collector", "validate", "--config", str(cfg)],
-                          capture_output=True, text=True, timeout=60)
+def _validate_all(tmp_path: Path, texts: list[str]) -> list[subprocess.CompletedProcess[str]]:
+    """Run `otelray collector validate` on each text, the processes side by side."""
+    procs = []
+    for i, text in enumerate(texts):
+        cfg = tmp_path / f"c{i}.yaml"
+        cfg.write_text(text)
+        procs.append(subprocess.Popen([sys.executable, "-m", "otelray", "collector", "validate", "--config", str(cfg)],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=90)
+        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return results
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("receivers:\n  otlp:\n    protocols: [grpc\n", "invalid YAML at line 4, column 1"),
-        ("receivers: {otlp: }\nexporters: {awsxrayy: }\nservice: {pipelines: {traces: {receivers: [otlp], exporters: [awsxrayy]}}}\n",
-         'exporters::awsxrayy: unknown type: "awsxrayy" for id: "awsxrayy" (valid values: ['),
-        ("receivers: {otlp: }\nprocessors: {batch: {send_batch_size: many}}\nexporters: {debug: }\n"
-         "service: {pipelines: {traces: {receivers: [otlp], processors: [batch], exporters: [debug]}}}\n",
-         "processors::batch::send_batch_size: Input should be a valid integer"),
-    ],
-)
-def test_validate_prints_precise_errors(tmp_path, text, expected):
-    result = _validate(tmp_path, text)
-    assert result.returncode == 1
-    assert expected in result.stderr
-    assert "otelray collector validate" in result.stderr
+VALIDATE_CASES = [
+    ("receivers:\n  otlp:\n    protocols: [grpc\n", "invalid YAML at line 4, column 1"),
+    ("receivers: {otlp: }\nexporters: {awsxrayy: }\nservice: {pipelines: {traces: {receivers: [otlp], exporters: [awsxrayy]}}}\n",
+     'exporters::awsxrayy: unknown type: "awsxrayy" for id: "awsxrayy" (valid values: ['),
+    ("receivers: {otlp: }\nprocessors: {batch: {send_batch_size: many}}\nexporters: {debug: }\n"
+     "service: {pipelines: {traces: {receivers: [otlp], processors: [batch], exporters: [debug]}}}\n",
+     "processors::batch::send_batch_size: Input should be a valid integer"),
+]
+GOOD = "receivers: {otlp: }\nexporters: {debug: }\nservice: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}\n"
 
 
-def test_validate_accepts_a_good_config(tmp_path):
-    result = _validate(tmp_path, "receivers: {otlp: }\nexporters: {debug: }\n"
-                                 "service: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}\n")
-    assert result.returncode == 0 and "Configuration is valid: 1 pipeline(s)" in result.stdout
+def test_validate_prints_precise_errors_and_accepts_a_good_config(tmp_path):
+    *bad, good = _validate_all(tmp_path, [text for text, _ in VALIDATE_CASES] + [GOOD])
+    for result, (_, expected) in zip(bad, VALIDATE_CASES, strict=True):
+        assert result.returncode == 1, result.stderr
+        assert expected in result.stderr
+        assert "otelray collector validate" in result.stderr
+    assert good.returncode == 0 and "Configuration is valid: 1 pipeline(s)" in good.stdout
 
 
 def test_sigterm_flushes_buffered_batches_before_exit(tmp_path):
