@@ -53,6 +53,7 @@ class _Attempt:
 
     def __init__(self) -> None:
         self.reason: str | None = None
+        self.precise = False  # the reason comes from an exception, not from a log message
         self.failed = threading.Event()
 
     def note(self, record: logging.LogRecord) -> None:
@@ -60,8 +61,10 @@ class _Attempt:
             return
         args = record.args if isinstance(record.args, tuple) else ()
         error = next((arg for arg in args if isinstance(arg, BaseException)), None)
-        if self.reason is None:
-            self.reason = _describe(error) if error is not None else record.getMessage()[:200]
+        if error is not None and not self.precise:
+            self.reason, self.precise = _describe(error), True
+        elif self.reason is None:
+            self.reason = record.getMessage()[:200]
         self.failed.set()
 
 
@@ -159,7 +162,8 @@ class GuardedSpanExporter(SpanExporter):
         try:
             return self._exporter().export(spans)
         except Exception as exc:  # an exporter bug must not reach the application
-            attempt.reason = attempt.reason or _describe(exc)
+            if not attempt.precise:
+                attempt.reason, attempt.precise = _describe(exc), True
             return SpanExportResult.FAILURE
         finally:
             _capturing.attempt = None
@@ -167,9 +171,11 @@ class GuardedSpanExporter(SpanExporter):
     def _bounded_call(self, spans: Sequence[ReadableSpan], attempt: _Attempt, deadline: float) -> SpanExportResult:
         if self._failing_reason is not None:
             attempt.reason = self._failing_reason
+            attempt.precise = True
             return SpanExportResult.FAILURE
         if self._failing:
             attempt.reason = "still unreachable at shutdown"
+            attempt.precise = True
             return SpanExportResult.FAILURE
         outcome: list[SpanExportResult] = []
         worker = threading.Thread(target=lambda: outcome.append(self._call(spans, attempt)), daemon=True)
@@ -177,7 +183,8 @@ class GuardedSpanExporter(SpanExporter):
         while worker.is_alive() and not attempt.failed.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                attempt.reason = attempt.reason or f"no answer within {self.shutdown_timeout:g} s at shutdown"
+                if not attempt.precise:
+                    attempt.reason, attempt.precise = f"no answer within {self.shutdown_timeout:g} s at shutdown", True
                 break
             worker.join(min(remaining, 0.02))
         return outcome[0] if outcome else SpanExportResult.FAILURE
@@ -198,6 +205,8 @@ class GuardedSpanExporter(SpanExporter):
         self.dropped_spans += len(spans)
         if not self._failing:
             self._failing = True
+            if not attempt.precise:  # e.g. "timeout, max retries or shutdown": say what the socket says
+                attempt.reason = probe(self.endpoint, 0.2) or attempt.reason
             _logger.warning(
                 "otelray: cannot export spans to %s (%s); dropping them until it answers",
                 self.endpoint, attempt.reason or "export failed",
