@@ -54,6 +54,7 @@ BUILTIN: tuple[str, ...] = (
     "otelray.collector.exporters.awsemf:factory",
     "otelray.collector.exporters.prometheusremotewrite:factory",
     "otelray.collector.receivers.prometheus:factory",
+    "otelray.collector.receivers.statsd:factory",
 )
 
 ENTRY_POINT_GROUPS: dict[Kind, str] = {kind: f"otelray_{kind.section}" for kind in Kind}
