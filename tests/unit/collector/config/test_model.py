@@ -36,18 +36,36 @@ def test_invalid_configs_report_every_error_with_its_path(case):
 
 
 def test_valid_config_builds_the_expected_model():
+    from otelray.collector.config.model import (
+        Config,
+        LogsTelemetryConfig,
+        MetricsTelemetryConfig,
+        Pipeline,
+        TelemetryConfig,
+    )
+    from otelray.collector.processors.batch import BatchConfig
+    from otelray.collector.receivers.otlp.config import GrpcServerConfig, OtlpReceiverConfig, Protocols
+    from otelray.collector.testing.sinkexporter import SinkConfig
+
     raw = yaml.safe_load((TESTDATA / "valid.yaml").read_text())
+    cid = ComponentID.parse
+    expected = Config(
+        receivers={cid("otlp"): OtlpReceiverConfig(protocols=Protocols(grpc=GrpcServerConfig(endpoint="0.0.0.0:4317")))},
+        processors={cid("batch"): BatchConfig(), cid("batch/traces"): BatchConfig(timeout="1s", send_batch_size=50)},
+        exporters={cid("sink"): SinkConfig(), cid("sink/b"): SinkConfig()},
+        pipelines={
+            cid("traces"): Pipeline(cid("traces"), Signal.TRACES, (cid("otlp"),), (cid("batch/traces"),),
+                                    (cid("sink"), cid("sink/b"))),
+            cid("traces/second"): Pipeline(cid("traces/second"), Signal.TRACES, (cid("otlp"),), (), (cid("sink"),)),
+            cid("metrics"): Pipeline(cid("metrics"), Signal.METRICS, (cid("otlp"),), (cid("batch"),), (cid("sink"),)),
+        },
+        telemetry=TelemetryConfig(metrics=MetricsTelemetryConfig(address="127.0.0.1:0"),
+                                  logs=LogsTelemetryConfig(level="debug")),
+    )
     cfg = build_config(raw, test_registry())
-    otlp = cfg.receivers[ComponentID("otlp")]
-    assert otlp.protocols.grpc.endpoint == "0.0.0.0:4317" and otlp.protocols.http is None
-    batch = cfg.processors[ComponentID("batch", "traces")]
-    assert (batch.timeout, batch.send_batch_size, batch.send_batch_max_size) == (timedelta(seconds=1), 50, 0)
-    assert cfg.processors[ComponentID("batch")] == type(batch)()  # `batch:` with no keys = defaults
-    pipes = cfg.pipelines
-    assert list(pipes) == [ComponentID("traces"), ComponentID("traces", "second"), ComponentID("metrics")]
-    assert pipes[ComponentID("traces", "second")].signal is Signal.TRACES
-    assert pipes[ComponentID("traces")].exporters == (ComponentID("sink"), ComponentID("sink", "b"))
-    assert cfg.telemetry.metrics.address == "127.0.0.1:0" and cfg.telemetry.logs.level == "debug"
+    assert cfg == expected
+    assert list(cfg.pipelines) == list(expected.pipelines)  # file order kept
+    assert cfg.processors[cid("batch/traces")].timeout == timedelta(seconds=1)
 
 
 def test_telemetry_readers_form_sets_the_metrics_address():
