@@ -4,7 +4,8 @@ Detectors and the attributes they produce follow adot-collector.md §5.4. ``ec2`
 and ``elastic_beanstalk`` reuse the detectors of ``opentelemetry-sdk-extension-aws``; ``env``,
 ``system`` and ``lambda`` are written here because the upstream collector's rules differ from the
 SDK's (``env`` reads only ``OTEL_RESOURCE_ATTRIBUTES``/``OTEL_RESOURCE``; ``lambda`` adds the log
-group and stream and needs only ``AWS_LAMBDA_FUNCTION_NAME``).
+group and stream and needs only ``AWS_LAMBDA_FUNCTION_NAME``); ``ecs`` adds ``cloud.region``,
+``cloud.account.id`` and ``aws.ecs.task.id`` parsed from the task ARN, as upstream does.
 
 Every detector runs in a worker thread bounded by the processor's ``timeout``. A detector that
 fails or times out contributes nothing and logs one warning: detection fails soft, as upstream's
@@ -82,13 +83,29 @@ def _sdk_detector(class_name: str, module: str) -> Detector:
     return detect
 
 
+def _with_task_arn_parts(detect: Detector) -> Detector:
+    """Add what upstream's ecs detector parses from the task ARN and the SDK's omits."""
+    def detect_ecs(environ: Mapping[str, str]) -> Attributes:
+        found = detect(environ)
+        arn = str(found.get("aws.ecs.task.arn", ""))
+        parts = arn.split(":", 5)  # arn:aws:ecs:<region>:<account>:task/<cluster>/<id>
+        if len(parts) == 6:
+            found.setdefault("cloud.region", parts[3])
+            found.setdefault("cloud.account.id", parts[4])
+            found.setdefault("aws.ecs.task.id", parts[5].rsplit("/", 1)[-1])
+        return found
+
+    detect_ecs.__doc__ = detect.__doc__
+    return detect_ecs
+
+
 _SDK = "opentelemetry.sdk.extension.aws.resource."
 #: Detector name (as in the processor's ``detectors`` list) → detector.
 DETECTORS: dict[str, Detector] = {
     "env": detect_env,
     "system": detect_system,
     "ec2": _sdk_detector("AwsEc2ResourceDetector", _SDK + "ec2"),
-    "ecs": _sdk_detector("AwsEcsResourceDetector", _SDK + "ecs"),
+    "ecs": _with_task_arn_parts(_sdk_detector("AwsEcsResourceDetector", _SDK + "ecs")),
     "eks": _sdk_detector("AwsEksResourceDetector", _SDK + "eks"),
     "lambda": detect_lambda,
     "elastic_beanstalk": _sdk_detector("AwsBeanstalkResourceDetector", _SDK + "beanstalk"),

@@ -80,6 +80,8 @@ def test_ecs_detector_reads_task_metadata_endpoint(monkeypatch) -> None:
     assert got["cloud.platform"] == "aws_ecs"
     assert got["aws.ecs.task.family"] == "web"
     assert got["aws.log.group.names"] == ["/ecs/web"]
+    assert (got["cloud.region"], got["cloud.account.id"], got["aws.ecs.task.id"]) == ("us-west-2", "123456789012", "abc")
+    assert got["aws.ecs.launchtype"] == "fargate"
 
 
 def test_slow_detector_times_out(monkeypatch) -> None:
