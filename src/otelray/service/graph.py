@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from otelray.service.facts import ROOT, Node, Observation, TraceFacts
 from otelray.service.stats import Stats
 
@@ -34,7 +36,10 @@ __all__ = [
     "NodeRef",
     "build_service_graph",
     "entries",
+    "entries_from_rows",
+    "merge_row",
     "rollup",
+    "rollup_rows",
     "service_graph_from_entries",
     "trace_graph",
 ]
@@ -75,6 +80,45 @@ def rollup(facts: TraceFacts, bucket_seconds: int = 60) -> dict[tuple[int, NodeR
             found = out[key] = Stats()
         found.fold(item)
     return out
+
+
+def rollup_rows(facts: TraceFacts, bucket_seconds: int = 60) -> list[tuple[int, str, list[Any]]]:
+    """``rollup`` as storable rows ``(bucket start, key JSON, Stats.to_list())``.
+
+    A store keeps one row per (bucket, key): on a trace update it subtracts the rows of the trace's
+    previous facts and adds these (``merge_row``); ``entries_from_rows`` reads them back.
+    """
+    return [(bucket, orjson.dumps([source, target, alias]).decode(), stats.to_list())
+            for (bucket, source, target, alias), stats in rollup(facts, bucket_seconds).items()]
+
+
+def merge_row(stored: list[Any] | None, change: list[Any], *, subtract: bool = False) -> list[Any] | None:
+    """Combine a stored rollup value with one trace's contribution.
+
+    Returns ``None`` when a subtraction leaves no completed request (delete the row). Start and end
+    times only widen: after a subtraction they may still cover the removed requests.
+    """
+    total = Stats.from_list(stored) if stored is not None else Stats()
+    delta = Stats.from_list(change)
+    if subtract:
+        total.subtract(delta)
+        if total.total <= 0 and not total.response_times:
+            return None
+    else:
+        total.merge(delta)
+    return total.to_list()
+
+
+def entries_from_rows(rows: Iterable[tuple[int, str, list[Any]]]) -> Iterator[Entry]:
+    """Graph entries of stored rollup rows (for ``service_graph_from_entries`` and time series)."""
+    for bucket, key, value in rows:
+        source, target, alias = orjson.loads(key)
+        yield (float(bucket), _node_ref(source), _node_ref(target) if target else None, alias, Stats.from_list(value))
+
+
+def _node_ref(value: list[Any]) -> NodeRef:
+    name, type_, account, inferred = value
+    return (str(name), str(type_), str(account), bool(inferred))
 
 
 @dataclass(slots=True)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
 from otelray.service.facts import trace_facts
-from otelray.service.graph import build_service_graph, rollup, service_graph_from_entries, trace_graph
+from otelray.service.graph import (
+    build_service_graph,
+    entries_from_rows,
+    merge_row,
+    rollup,
+    rollup_rows,
+    service_graph_from_entries,
+    trace_graph,
+)
 from otelray.service.stats import Stats
 from tests.unit.service.filters.corpus import T0, corpus, front_trace, game, shop
 
@@ -129,3 +139,36 @@ def test_rollup_update_subtracts_the_old_contribution() -> None:
     assert rebuilt[("api.example.com", None)]["SummaryStatistics"] == direct[("api.example.com", None)][
         "SummaryStatistics"]
     assert rebuilt[("api.example.com", None)]["SummaryStatistics"]["ErrorStatistics"]["OtherCount"] == 1
+
+
+def test_stored_rollup_rows_rebuild_the_graph_through_updates() -> None:
+    """What a store does: keep (minute, key) rows, add each trace's rows, replace them on updates."""
+    table: dict[tuple[int, str], list] = {}
+
+    def apply(facts, subtract=False):
+        for minute, key, value in rollup_rows(facts):
+            merged = merge_row(table.get((minute, key)), value, subtract=subtract)
+            if merged is None:
+                table.pop((minute, key), None)
+            else:
+                table[(minute, key)] = merged
+
+    first = trace_facts(game()[:2])  # in progress so far
+    final = trace_facts(game())
+    others = [trace_facts(docs) for name, docs in corpus().items() if name != "game"]
+    for facts in [*others, first]:
+        apply(facts)
+    apply(first, subtract=True)
+    apply(final)
+    rows = [(minute, key, json.loads(json.dumps(value))) for (minute, key), value in table.items()]
+    start, end = T0 // 60 * 60, T0 // 60 * 60 + 120
+    rebuilt = service_graph_from_entries(entries_from_rows(rows), start, end)
+    direct = build_service_graph([*others, final], start, end)
+    # counts, sums, histograms and aliases agree; start/end times of rollups only widen on updates
+    assert _counts(rebuilt) == _counts(direct)
+
+
+def _counts(services: list[dict]) -> dict:
+    return {(s["Name"], s.get("Type")): (s.get("SummaryStatistics"), s.get("ResponseTimeHistogram"),
+                                        [(e["ReferenceId"], e["SummaryStatistics"], e["Aliases"]) for e in s["Edges"]])
+            for s in services}
