@@ -50,53 +50,50 @@ def _descend(trace: CompiledTrace, start: Entity, pick: Callable[[list[Entity]],
         seen.add(id(nxt))
 
 
-def _exceptions(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+def _exceptions(doc: dict[str, Any]) -> tuple[list[list[Any]], bool]:
+    """``[[type, message], …]`` of an entity's ``cause.exceptions`` and whether one is ``remote``."""
     cause = doc.get("cause")
     if not isinstance(cause, dict):
         return [], False
-    out: list[dict[str, Any]] = []
+    out: list[list[Any]] = []
     remote = False
-    for exc in cause.get("exceptions") or ():
+    exceptions = cause.get("exceptions")
+    for exc in exceptions if isinstance(exceptions, list) else ():
         if not isinstance(exc, dict):
             continue
-        item = {k: exc[v] for k, v in (("Name", "type"), ("Message", "message")) if isinstance(exc.get(v), str)}
-        out.append(item)
+        name, message = exc.get("type"), exc.get("message")
+        out.append([name if isinstance(name, str) else None, message if isinstance(message, str) else None])
         remote = remote or exc.get("remote") is True
     return out, remote
 
 
-def _service(node: Node | None, inferred: bool) -> dict[str, Any]:
-    name = node.name if node else ""
-    out: dict[str, Any] = {"Name": name, "Names": [name] if name else []}
-    if node is not None and node.type:
-        out["Type"] = node.type
-    if node is not None and node.account_id:
-        out["AccountId"] = node.account_id
-    out["EntityPath"] = []
-    out["Inferred"] = inferred
-    return out
+def _service(node: Node | None, inferred: bool) -> list[Any]:
+    """A packed root-cause service: ``[name, type, account, inferred, entity path]``."""
+    if node is None:
+        return ["", None, None, inferred, []]
+    return [node.name, node.type, node.account_id, inferred, []]
 
 
-def _services(path: list[Entity], owner: NodeOf, target: NodeOf, entity_of: Callable[[Entity], dict[str, Any]]
-              ) -> list[dict[str, Any]]:
-    services: list[dict[str, Any]] = []
+def _services(path: list[Entity], owner: NodeOf, target: NodeOf, entity_of: Callable[[Entity], list[Any]]
+              ) -> list[list[Any]]:
+    services: list[list[Any]] = []
     current: Node | None = None
     for entity in path:
         node = owner(entity)
         if not services or node is not current:
             services.append(_service(node, bool(node and node.inferred)))
             current = node
-        services[-1]["EntityPath"].append(entity_of(entity))
+        services[-1][4].append(entity_of(entity))
     tail = target(path[-1])
     if tail is not None and tail.inferred:
         inferred = _service(tail, True)
-        inferred["EntityPath"].append({"Name": tail.name})
+        inferred[4].append([tail.name, None, None, None])
         services.append(inferred)
     return services
 
 
 def _flag_cause(trace: CompiledTrace, root: Entity | None, has: Callable[[Entity], bool], owner: NodeOf,
-                target: NodeOf) -> list[dict[str, Any]]:
+                target: NodeOf) -> list[list[Any]]:
     if root is not None and has(root):
         start, impacting = root, True
     else:
@@ -106,33 +103,35 @@ def _flag_cause(trace: CompiledTrace, root: Entity | None, has: Callable[[Entity
         return []
     path = _descend(trace, start, lambda kids: next((k for k in kids if has(k)), None))
 
-    def entity_of(entity: Entity) -> dict[str, Any]:
+    def entity_of(entity: Entity) -> list[Any]:
         exceptions, remote = _exceptions(entity.doc)
-        return {"Name": str(entity.doc.get("name", "")), "Exceptions": exceptions, "Remote": remote}
+        return [str(entity.doc.get("name", "")), remote, None, exceptions]
 
-    return [{"Services": _services(path, owner, target, entity_of), "ClientImpacting": impacting}]
+    return [[impacting, _services(path, owner, target, entity_of)]]
 
 
 def _duration(entity: Entity) -> float:
     return 0.0 if entity.start is None or entity.end is None else max(0.0, entity.end - entity.start)
 
 
-def _time_cause(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target: NodeOf) -> list[dict[str, Any]]:
+def _time_cause(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target: NodeOf) -> list[list[Any]]:
     if root is None or root.end is None or _duration(root) <= 0.0:
         return []
     total = _duration(root)
     path = _descend(trace, root, lambda kids: max(kids, key=_duration) if kids else None)
 
-    def entity_of(entity: Entity) -> dict[str, Any]:
+    def entity_of(entity: Entity) -> list[Any]:
         _, remote = _exceptions(entity.doc)
-        return {"Name": str(entity.doc.get("name", "")), "Coverage": round(_duration(entity) / total, 4), "Remote": remote}
+        return [str(entity.doc.get("name", "")), remote, round(_duration(entity) / total, 4), None]
 
-    return [{"Services": _services(path, owner, target, entity_of), "ClientImpacting": True}]
+    return [[True, _services(path, owner, target, entity_of)]]
 
 
 def root_causes(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target: NodeOf,
-                flags_of: Callable[[Entity], int], present: int = -1) -> dict[str, list[dict[str, Any]]]:
+                flags_of: Callable[[Entity], int], present: int = -1) -> PackedRootCauses:
     """The fault, error and response-time root causes of a compiled trace (see module docstring).
+
+    They are built in the packed storage form; the API shape appears when a kind is read.
 
     Args:
         trace: the compiled trace.
@@ -144,7 +143,7 @@ def root_causes(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target
     """
     from otelray.service.facts import ERROR, FAULT
 
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[Any]] = {}
     for kind, bit in (("fault", FAULT), ("error", ERROR)):
         if present & bit:
             cause = _flag_cause(trace, root, lambda e, b=bit: bool(flags_of(e) & b), owner, target)
@@ -153,7 +152,7 @@ def root_causes(trace: CompiledTrace, root: Entity | None, owner: NodeOf, target
     slow = _time_cause(trace, root, owner, target)
     if slow:
         out["responsetime"] = slow
-    return out
+    return PackedRootCauses(out)
 
 
 def _pack_entity(entity: dict[str, Any]) -> list[Any]:
