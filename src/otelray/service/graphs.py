@@ -105,7 +105,9 @@ async def get_time_series_service_statistics(ctx: ServiceContext, params: dict[s
     await asyncio.wrap_future(ctx.store.sync())
     if rows_filter is None and start % 60 == 0:  # minute-aligned and ungrouped: from the rollups
         series = await asyncio.to_thread(
-            lambda: analysis.time_series_from_rollups(ctx.store.rollups(start, end), start, end, period, selector)
+            lambda: analysis.time_series_from_rollups(
+                ctx.store.rollups(start, end, hours=False), start, end, period, selector
+            )
         )
     else:
         series = await asyncio.to_thread(

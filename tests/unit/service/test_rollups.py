@@ -62,6 +62,13 @@ def test_incremental_rollups_match_a_full_derivation(tmp_path: Path) -> None:
                     for s in services}
 
         assert counts(got) == counts(expected)
+        # a window holding whole hours reads the hourly level for them: same statistics
+        wide_start, wide_end = base - 1800, base + 7200
+        rows = store.scan(TimeRangeType.TRACE_ID, wide_start, wide_end, before=None, limit=1000)
+        hourly = store.rollups(wide_start, wide_end)
+        assert any(r[0] == base for r in hourly) and len(hourly) < len(store.rollups(wide_start, wide_end, hours=False))
+        assert counts(analysis.service_graph_from_rollups(hourly, wide_start, wide_end)) == counts(
+            analysis.service_graph(rows, wide_start, wide_end))
         names = {s["Name"] for s in got}
         assert names == {"web", "api"}  # the inferred "api" node was subtracted when the callee arrived
         series = analysis.time_series_from_rollups(store.rollups(base, base + 600), base, base + 600, 60, None)

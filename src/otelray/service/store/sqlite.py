@@ -137,13 +137,22 @@ class SQLiteStore:
                     out.append(_row(r))
         return out
 
-    def rollups(self, start: float, end: float) -> list[tuple[int, str, str, str, bytes]]:
-        """Stored rollup rows of the minutes that overlap ``[start, end)``."""
+    def rollups(self, start: float, end: float, *, hours: bool = True) -> list[tuple[int, str, str, str, bytes]]:
+        """Rollup rows ``(time, source, target, alias, stats)`` covering ``[start, end)`` in whole minutes.
+
+        With ``hours``, the whole hours inside the window come from the hourly level (their time is
+        the hour's start), the minutes before and after from the minute level.
+        """
         first = int(start // 60 * 60)
+        sql = "SELECT m, src, dst, alias, s FROM groll WHERE span = ? AND m >= ? AND m < ?"
+        hour_from, hour_to = -(-first // 3600) * 3600, int(end // 3600 * 3600)
         with self._reader() as conn:
-            return conn.execute(
-                "SELECT m, src, dst, alias, s FROM groll WHERE m >= ? AND m < ?", (first, end)
-            ).fetchall()
+            if not hours or hour_to <= hour_from:
+                return conn.execute(sql, (60, first, end)).fetchall()
+            rows = conn.execute(sql, (3600, hour_from, hour_to)).fetchall()
+            rows += conn.execute(sql, (60, first, hour_from)).fetchall()
+            rows += conn.execute(sql, (60, hour_to, end)).fetchall()
+            return rows
 
     def time_key(self, row: TraceRow, range_type: TimeRangeType) -> float:
         """The value of a row's ``range_type`` time (what cursors hold)."""
