@@ -29,6 +29,7 @@ __all__ = [
     "compile_trace",
     "downstream_node",
     "inferred_segments",
+    "inferred_segments_of",
     "is_in_progress",
 ]
 

@@ -47,7 +47,12 @@ from otelray.service.filters.ast import (
     Service,
 )
 
-__all__ = ["Predicate", "compile_expr"]
+__all__ = [
+    "Predicate",
+    "compare_values",
+    "compile_expr",
+    "json_matches",
+]
 
 Predicate = Callable[[Any], bool]
 Getter = Callable[[Any], Any]

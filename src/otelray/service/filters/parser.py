@@ -39,7 +39,12 @@ from otelray.service.filters.ast import (
     Service,
 )
 
-__all__ = ["MAX_EXPRESSION_LENGTH", "GroupResolver", "parse_filter"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_EXPRESSION_LENGTH",
+    "GroupResolver",
+    "parse_filter",
+]
 
 #: Longest expression accepted (the console's group and search boxes are far shorter).
 MAX_EXPRESSION_LENGTH = 4096
