@@ -127,7 +127,12 @@ def test_sdk_spans_reach_backend_and_moto_signed(tmp_path, backend, moto):
     to_moto = CaptureServer(forward_to=moto).start()
     grpc, http = free_port(), free_port()
     config = AWSXRAY_PIPELINE.format(grpc=grpc, http=http, backend=to_backend.url, moto=to_moto.url)
-    proc = start_collector(config, tmp_path, env=collector_env())
+    try:
+        proc = start_collector(config, tmp_path, env=collector_env())
+    except Exception:
+        to_backend.stop()
+        to_moto.stop()
+        raise
     try:
         ids = send_spans(GrpcSpanExporter(endpoint=f"127.0.0.1:{grpc}", insecure=True), "shop-grpc", 60)
         ids += send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http}/v1/traces"), "shop-http", 40)

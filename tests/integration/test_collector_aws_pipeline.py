@@ -13,6 +13,7 @@ import json
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcSpanExporter
@@ -25,6 +26,15 @@ from tests.integration.conftest import free_port, start_backend, start_collector
 from tests.integration.test_collector_aws import collector_env, wait_until, xray_client
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def stop_later() -> Iterator[list]:
+    """Processes (collectors, backends) a test started; any still running is stopped afterwards."""
+    started: list = []
+    yield started
+    for proc in reversed(started):
+        proc.stop(signal.SIGKILL)
 
 XRAY_SDK_APP = """
 import json
@@ -69,10 +79,12 @@ service:
 """
 
 
-def test_xray_sdk_udp_through_two_collectors_arrives_intact(tmp_path, backend):
+def test_xray_sdk_udp_through_two_collectors_arrives_intact(tmp_path, backend, stop_later):
     udp, grpc = free_port(), free_port()
     second = start_collector(COLLECTOR_B.format(grpc=grpc, backend=backend.url), tmp_path, env=collector_env())
+    stop_later.append(second)
     first = start_collector(COLLECTOR_A.format(udp=udp, grpc=grpc), tmp_path, env=collector_env())
+    stop_later.append(first)
     try:
         run = subprocess.run([sys.executable, "-c", XRAY_SDK_APP.format(port=udp)], capture_output=True, text=True,
                              timeout=60, check=True)
@@ -172,25 +184,25 @@ def _stored_span_ids(url: str, trace_ids: set[str]) -> set[str]:
     return found
 
 
-def test_no_span_lost_across_kill_9_with_the_backend_down(tmp_path):
+def test_no_span_lost_across_kill_9_with_the_backend_down(tmp_path, stop_later):
     grpc, backend_port = free_port(), free_port()
     config = NO_LOSS.format(grpc=grpc, backend_port=backend_port, storage=tmp_path / "queue")
     collector = start_collector(config, tmp_path, env=collector_env())
+    stop_later.append(collector)
     trace_ids, span_ids = _send(grpc)
     assert len(span_ids) == TOTAL
     assert collector.metric("otelcol_receiver_accepted_spans_total", transport="grpc") == TOTAL
     assert collector.stop(signal.SIGKILL) == -signal.SIGKILL
 
     collector = start_collector(config, tmp_path, env=collector_env())
+    stop_later.append(collector)
     backend = start_backend(tmp_path / "backend-data", port=backend_port)
-    try:
-        wait_until(lambda: collector.metric("otelcol_exporter_sent_spans_total", exporter="awsxray") >= TOTAL,
-                   timeout=90, what="the queued spans to be sent after the restart")
-        assert _stored_span_ids(backend.url, trace_ids) == span_ids
-        assert collector.metric("otelcol_exporter_send_failed_spans_total", exporter="awsxray") == 0
-    finally:
-        collector.stop()
-        backend.stop()
+    stop_later.append(backend)
+    wait_until(lambda: collector.metric("otelcol_exporter_sent_spans_total", exporter="awsxray") >= TOTAL,
+               timeout=90, what="the queued spans to be sent after the restart")
+    assert _stored_span_ids(backend.url, trace_ids) == span_ids
+    assert collector.metric("otelcol_exporter_send_failed_spans_total", exporter="awsxray") == 0
+    assert collector.stop() == 0
 
 
 SAMPLING_PROXY = """
@@ -207,7 +219,7 @@ service:
 """
 
 
-def test_xray_sdk_sampling_calls_go_through_the_receiver_proxy_signed(tmp_path, backend):
+def test_xray_sdk_sampling_calls_go_through_the_receiver_proxy_signed(tmp_path, backend, stop_later):
     """The X-Ray SDK's own sampling connector (unsigned, TCP on the daemon port) reaches the backend's
     rules through the awsxray receiver's proxy_server, which signs each request."""
     from aws_xray_sdk.core.sampling.connector import ServiceConnector
@@ -221,6 +233,7 @@ def test_xray_sdk_sampling_calls_go_through_the_receiver_proxy_signed(tmp_path, 
     capture = CaptureServer(forward_to=backend.url).start()
     port = free_port()
     proc = start_collector(SAMPLING_PROXY.format(port=port, upstream=capture.url), tmp_path, env=collector_env())
+    stop_later.append(proc)
     try:
         connector = ServiceConnector()
         connector.setup_xray_client("127.0.0.1", str(port), None)
