@@ -236,7 +236,8 @@ service:
         offered = multiprocessing.Value("d", 0.0)
         target_fn = load if args.receiver == "otlp" else load_udp
         loaders = [multiprocessing.Process(target=target_fn, args=(grpc_port, args.rate / args.loaders,
-                                                              args.warmup + args.seconds, args.batch, offered))
+                                                              args.warmup + args.seconds, args.batch, offered),
+                                           daemon=True)
                    for _ in range(args.loaders)]
         for loader in loaders:
             loader.start()
