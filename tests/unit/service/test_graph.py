@@ -7,8 +7,10 @@ import json
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from otelray.service.facts import trace_facts
+from otelray.service.facts import ROOT, trace_facts
 from otelray.service.graph import (
     build_service_graph,
     entries_from_rows,
@@ -172,3 +174,33 @@ def _counts(services: list[dict]) -> dict:
     return {(s["Name"], s.get("Type")): (s.get("SummaryStatistics"), s.get("ResponseTimeHistogram"),
                                         [(e["ReferenceId"], e["SummaryStatistics"], e["Aliases"]) for e in s["Edges"]])
             for s in services}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([200, 201, 404, 429, 500, 503]), st.floats(0.001, 5.0)),
+                min_size=1, max_size=12),
+       st.integers(-60, 600), st.integers(1, 700))
+def test_graph_invariants_hold_for_any_window(plan: list, start: int, width: int) -> None:
+    facts = [trace_facts(front_trace(i, status, seconds)) for i, (status, seconds) in enumerate(plan)]
+    facts += [trace_facts(docs) for docs in corpus().values()]
+    services = build_service_graph(facts, T0 + start, T0 + start + width)
+    refs = [s["ReferenceId"] for s in services]
+    assert refs == list(range(len(services)))
+    for service in services:
+        assert all(e["ReferenceId"] in refs for e in service["Edges"])
+        stats = [service.get("SummaryStatistics")] + [e["SummaryStatistics"] for e in service["Edges"]]
+        for s in filter(None, stats):
+            assert s["TotalCount"] == s["OkCount"] + s["ErrorStatistics"]["TotalCount"] + s["FaultStatistics"][
+                "TotalCount"]
+            assert s["ErrorStatistics"]["TotalCount"] == s["ErrorStatistics"]["ThrottleCount"] + s[
+                "ErrorStatistics"]["OtherCount"]
+        if service.get("Type") == "client":
+            assert "SummaryStatistics" not in service and service["Edges"]
+        else:
+            histogram = service["ResponseTimeHistogram"]
+            assert sum(h["Count"] for h in histogram) == service["SummaryStatistics"]["TotalCount"]
+    # the client edges carry exactly the root requests that started in the window
+    roots = sum(1 for f in facts for o in f.observations
+                if o.flags & ROOT and o.end is not None and T0 + start <= o.start < T0 + start + width)
+    assert sum(e["SummaryStatistics"]["TotalCount"] for s in services if s.get("Type") == "client"
+               for e in s["Edges"]) == roots
