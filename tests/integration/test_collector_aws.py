@@ -303,3 +303,45 @@ service:
         "exporters::awsxray::regoin: invalid key (valid keys: aws_log_groups, endpoint,",
     ):
         assert line in result.stderr, result.stderr
+
+
+ASSUME_ROLE = """
+receivers:
+  otlp: {{protocols: {{http: {{endpoint: "127.0.0.1:{http}"}}}}}}
+exporters:
+  awsxray:
+    region: us-east-1
+    endpoint: "{capture}"
+    role_arn: arn:aws:iam::123456789012:role/xray-writer
+    sending_queue: {{enabled: false}}
+service:
+  telemetry: {{metrics: {{address: "127.0.0.1:{{metrics_port}}"}}}}
+  pipelines:
+    traces: {{receivers: [otlp], exporters: [awsxray]}}
+"""
+
+
+def test_role_arn_signs_with_credentials_from_sts_assume_role(tmp_path, moto):
+    """role_arn: the exporter calls sts:AssumeRole (moto_server as STS) and signs with the role's keys."""
+    capture = CaptureServer().start()
+    http = free_port()
+    env = collector_env()
+    env["AWS_ENDPOINT_URL_STS"] = moto
+    try:
+        proc = start_collector(ASSUME_ROLE.format(http=http, capture=capture.url), tmp_path, env=env)
+    except Exception:
+        capture.stop()
+        raise
+    try:
+        send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http}/v1/traces"), "assumed", 2)
+        wait_until(lambda: proc.metric("otelcol_exporter_sent_spans_total", exporter="awsxray") == 4,
+                   what="4 spans sent")
+    finally:
+        assert proc.stop() == 0
+        capture.stop()
+    for request in capture.requests:
+        credential = request.headers["Authorization"].split("Credential=")[1].split("/")[0]
+        assert credential != ACCESS_KEY  # not the source credentials: the role's temporary ones
+        assert credential.startswith("ASIA")
+        assert request.headers.get("X-Amz-Security-Token")
+        assert not request.signature_valid  # and so not signed with the source secret
