@@ -200,13 +200,65 @@ def _pipelines(
         _check_refs(path, "receiver", model.receivers, declared[Kind.RECEIVER] | connectors, errors)
         _check_refs(path, "processor", model.processors, declared[Kind.PROCESSOR], errors)
         _check_refs(path, "exporter", model.exporters, declared[Kind.EXPORTER] | connectors, errors)
-        for cid in (*model.receivers, *model.exporters):
-            if cid in connectors:
-                errors.append(ConfigError(path, f'connector "{cid}": connectors are not supported by otelray\'s '
-                                          "pipeline graph yet; use an exporter and a receiver"))
         _check_signals(path, signal, model, registry, errors)
         out[pid] = Pipeline(pid, signal, tuple(model.receivers), tuple(model.processors), tuple(model.exporters))
+    _check_connectors(out, declared[Kind.CONNECTOR], registry, errors)
     return out
+
+
+def _check_connectors(pipelines: Mapping[ComponentID, Pipeline], connectors: set[ComponentID], registry: Registry,
+                      errors: list[ConfigError]) -> None:
+    """A connector must join a pipeline it exports from to one it receives into, through a supported pair."""
+    for cid in sorted(connectors):
+        factory = registry.connectors.get(cid.type)
+        if factory is None:
+            continue  # already reported as an unknown type
+        as_exporter = {p.signal for p in pipelines.values() if cid in p.exporters}
+        as_receiver = {p.signal for p in pipelines.values() if cid in p.receivers}
+        for sig in sorted(as_exporter):
+            if not any((sig, to) in factory.pairs for to in as_receiver):
+                errors.append(ConfigError(f"connectors::{cid}", f'connector "{cid}" used as exporter in {sig.value} '
+                                          "pipeline but not used in any supported receiver pipeline"))
+        for sig in sorted(as_receiver):
+            if not any((frm, sig) in factory.pairs for frm in as_exporter):
+                errors.append(ConfigError(f"connectors::{cid}", f'connector "{cid}" used as receiver in {sig.value} '
+                                          "pipeline but not used in any supported exporter pipeline"))
+
+
+def pipeline_order(config: Config, registry: Registry) -> list[Pipeline]:
+    """Pipelines ordered so each comes after the pipelines it feeds through connectors (build order).
+
+    An edge runs from a pipeline exporting to a connector to each pipeline receiving from it whose
+    signal pair the connector's factory supports.
+
+    Raises:
+        ConfigError: at ``service::pipelines`` when connectors form a cycle.
+    """
+    readers = {cid: [p for p in config.pipelines.values() if cid in p.receivers] for cid in config.connectors}
+
+    def fed_by(pipeline: Pipeline, cid: ComponentID) -> list[Pipeline]:
+        factory = registry.connectors.get(cid.type)
+        pairs = factory.pairs if factory is not None else {}
+        return [r for r in readers.get(cid, []) if (pipeline.signal, r.signal) in pairs]
+
+    order: list[Pipeline] = []
+    state: dict[ComponentID, str] = {}
+
+    def visit(pipeline: Pipeline, trail: list[str]) -> None:
+        if state.get(pipeline.id) == "done":
+            return
+        if state.get(pipeline.id) == "visiting":
+            raise ConfigError("service::pipelines", f"cycle detected: {' -> '.join([*trail, str(pipeline.id)])}")
+        state[pipeline.id] = "visiting"
+        for cid in pipeline.exporters:
+            for downstream in fed_by(pipeline, cid):
+                visit(downstream, [*trail, str(pipeline.id), f"connector {cid}"])
+        state[pipeline.id] = "done"
+        order.append(pipeline)
+
+    for pipeline in config.pipelines.values():
+        visit(pipeline, [])
+    return order
 
 
 def _check_signals(path: str, signal: Signal, model: PipelineModel, registry: Registry, errors: list[ConfigError]) -> None:
@@ -258,10 +310,16 @@ def build_config(raw: Mapping[str, Any], registry: Registry) -> Config:
     _check_refs("service::extensions", "extension", service.extensions, declared[Kind.EXTENSION], errors)
     _check_extension_uses(sections, set(service.extensions), errors)
     pipelines = _pipelines(service, declared, registry, errors)
+    config = Config(**{kind.section: sections[kind] for kind in _SECTIONS},  # type: ignore[arg-type]
+                    service_extensions=tuple(service.extensions), pipelines=pipelines, telemetry=service.telemetry)
+    if not errors:
+        try:
+            pipeline_order(config, registry)  # a connector cycle is a config error, not a hang
+        except ConfigError as exc:
+            errors.append(exc)
     if errors:
         raise ConfigErrors(errors)
-    return Config(**{kind.section: sections[kind] for kind in _SECTIONS}, service_extensions=tuple(service.extensions),  # type: ignore[arg-type]
-                  pipelines=pipelines, telemetry=service.telemetry)
+    return config
 
 
 def load_config(sources: list[str], registry: Registry, env: Mapping[str, str] | None = None) -> Config:

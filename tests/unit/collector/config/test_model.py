@@ -78,7 +78,7 @@ def test_telemetry_readers_form_sets_the_metrics_address():
         build_config(raw, _core_registry())
 
 
-def test_pipelines_through_a_connector_are_refused_clearly():
+def test_connector_without_a_supported_signal_pair_is_refused_clearly():
     from otelray.collector.registry import ConnectorFactory
     from otelray.collector.testing.nop import NopConfig
 
@@ -89,8 +89,8 @@ def test_pipelines_through_a_connector_are_refused_clearly():
     with pytest.raises(ConfigErrors) as info:
         build_config(raw, registry)
     assert str(info.value).splitlines() == [
-        "service::pipelines::traces: connector \"forward\": connectors are not supported by otelray's pipeline graph "
-        "yet; use an exporter and a receiver",
-        "service::pipelines::traces/2: connector \"forward\": connectors are not supported by otelray's pipeline graph "
-        "yet; use an exporter and a receiver",
+        'connectors::forward: connector "forward" used as exporter in traces pipeline but not used in any supported '
+        "receiver pipeline",
+        'connectors::forward: connector "forward" used as receiver in traces pipeline but not used in any supported '
+        "exporter pipeline",
     ]
