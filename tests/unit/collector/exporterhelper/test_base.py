@@ -194,3 +194,26 @@ def test_a_damaged_stored_batch_is_dropped_counted_and_the_rest_delivered(tmp_pa
     tel, rec = asyncio.run(drain())
     assert sorted(len(b.resource_spans[0].scope_spans[0].spans) for b in rec.pushed) == [1, 3]
     assert _value(tel, "send_failed") == 2 and _value(tel, "sent") == 4
+
+
+@pytest.mark.parametrize("storage", [None, "file_storage"])
+def test_items_sizer_bounds_the_queue_by_spans(tmp_path, storage):
+    host = NopHost({ComponentID("file_storage"): Storage(tmp_path)})
+    queue = {"sizer": "items", "queue_size": 5, "num_consumers": 1} | ({"storage": storage} if storage else {})
+
+    async def run():
+        tel, rec = Telemetry(), Recorder()
+        rec.gate = asyncio.Event()
+        helper = _helper({"sending_queue": queue}, tel, rec)
+        await helper.start(host)
+        await helper.consume_traces(sample_batch(Signal.TRACES, 1))  # taken by the consumer, in flight
+        await asyncio.sleep(0.05)
+        await helper.consume_traces(sample_batch(Signal.TRACES, 3))
+        with pytest.raises(QueueFullError):
+            await helper.consume_traces(sample_batch(Signal.TRACES, 3))
+        rec.gate.set()
+        await helper.shutdown()
+        return tel
+
+    tel = asyncio.run(run())
+    assert _value(tel, "enqueue_failed") == 3
