@@ -203,3 +203,48 @@ def console_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Consol
     started = start_console_backend(tmp_path_factory.mktemp("console") / "data")
     yield started
     started.backend.stop()
+
+
+def start_prometheus(workdir: Path, timeout: float = 30.0) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start Debian's ``prometheus`` with the remote-write receiver on a free port (temp config and storage)."""
+    import httpx
+
+    (workdir / "prometheus.yml").write_text("global: {scrape_interval: 15s}\nscrape_configs: []\n")
+    port = free_port()
+    with open(workdir / "prometheus.log", "wb") as out:
+        process = subprocess.Popen(
+            ["/usr/bin/prometheus", f"--config.file={workdir / 'prometheus.yml'}",
+             f"--storage.tsdb.path={workdir / 'data'}", f"--web.listen-address=127.0.0.1:{port}",
+             "--web.enable-remote-write-receiver"],
+            stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/-/ready", timeout=1.0).status_code == 200:
+                return url, process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    raise RuntimeError(f"prometheus did not start; log:\n{(workdir / 'prometheus.log').read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus accepting remote write, per test module; yields its base URL."""
+    url, process = start_prometheus(tmp_path_factory.mktemp("prometheus"))
+    yield url
+    os.kill(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def prometheus_query(url: str, promql: str) -> list[dict[str, object]]:
+    """The result vector of an instant query against Prometheus' HTTP API."""
+    import httpx
+
+    response = httpx.get(f"{url}/api/v1/query", params={"query": promql}, timeout=5).json()
+    if response.get("status") != "success":
+        raise AssertionError(f"query {promql!r} failed: {response}")
+    return list(response["data"]["result"])

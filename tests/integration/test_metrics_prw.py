@@ -5,12 +5,8 @@ with botocore → a real Prometheus (``--web.enable-remote-write-receiver``), qu
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import time
-from collections.abc import Iterator
 
-import httpx
 import pytest
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.sdk.metrics import MeterProvider
@@ -18,7 +14,7 @@ from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 
 from otelray.translate.prw import decode
-from tests.integration.conftest import free_port, start_collector
+from tests.integration.conftest import free_port, prometheus_query, start_collector
 from tests.unit.collector.aws.capture_server import ACCESS_KEY, SECRET_KEY, CaptureServer
 
 pytestmark = pytest.mark.integration
@@ -35,37 +31,8 @@ def wait_until(check, timeout: float = 20.0, what: str = "condition"):
         time.sleep(0.1)
 
 
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(url + "/-/ready", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def prometheus(tmp_path_factory) -> Iterator[str]:
-    """Debian's Prometheus with the remote-write receiver, on a free port with temp config and storage."""
-    tmp = tmp_path_factory.mktemp("prometheus")
-    (tmp / "prometheus.yml").write_text("global: {scrape_interval: 15s}\nscrape_configs: []\n")
-    port = free_port()
-    with open(tmp / "prometheus.log", "wb") as out:
-        process = subprocess.Popen(
-            ["/usr/bin/prometheus", f"--config.file={tmp / 'prometheus.yml'}", f"--storage.tsdb.path={tmp / 'data'}",
-             f"--web.listen-address=127.0.0.1:{port}", "--web.enable-remote-write-receiver"],
-            stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: _ready(url), 30, "prometheus ready")
-        yield url
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-
-
 def query(prometheus: str, promql: str) -> list[dict]:
-    response = httpx.get(f"{prometheus}/api/v1/query", params={"query": promql}, timeout=5).json()
-    assert response["status"] == "success", response
-    return response["data"]["result"]
+    return prometheus_query(prometheus, promql)
 
 
 CONFIG = """
@@ -146,3 +113,55 @@ def test_sdk_metrics_are_queryable_in_prometheus_with_verified_sigv4(prometheus,
     finally:
         collector.stop()
         capture.stop()
+
+
+SPANMETRICS_CONFIG = """
+receivers:
+  otlp:
+    protocols:
+      http: {{endpoint: "127.0.0.1:{http}"}}
+connectors:
+  spanmetrics:
+    metrics_flush_interval: 500ms
+    dimensions: [{{name: http.request.method}}]
+exporters:
+  prometheusremotewrite:
+    endpoint: "{prometheus}/api/v1/write"
+    target_info: {{enabled: false}}
+service:
+  telemetry: {{metrics: {{address: "127.0.0.1:{{metrics_port}}"}}}}
+  pipelines:
+    traces: {{receivers: [otlp], exporters: [spanmetrics]}}
+    metrics: {{receivers: [spanmetrics], exporters: [prometheusremotewrite]}}
+"""
+
+
+def test_spanmetrics_from_sdk_spans_are_queryable(prometheus, tmp_path):
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.trace import SpanKind, StatusCode
+
+    http = free_port()
+    collector = start_collector(SPANMETRICS_CONFIG.format(http=http, prometheus=prometheus), tmp_path)
+    try:
+        provider = TracerProvider(resource=Resource.create({"service.name": "cart"}))
+        provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"http://127.0.0.1:{http}/v1/traces")))
+        tracer = provider.get_tracer("cart")
+        for i in range(3):
+            with tracer.start_as_current_span("POST /cart", kind=SpanKind.SERVER,
+                                              attributes={"http.request.method": "POST"}) as span:
+                if i == 2:
+                    span.set_status(StatusCode.ERROR)
+        provider.shutdown()
+
+        selector = 'traces_span_metrics_calls_total{service_name="cart",span_name="POST /cart"}'
+        calls = wait_until(lambda: (r := query(prometheus, selector)) and len(r) == 2 and r, 20, "span metric series")
+        by_status = {r["metric"]["status_code"]: r["value"][1] for r in calls}
+        assert by_status == {"STATUS_CODE_UNSET": "2", "STATUS_CODE_ERROR": "1"}
+        assert {r["metric"]["span_kind"] for r in calls} == {"SPAN_KIND_SERVER"}
+        assert {r["metric"]["http_request_method"] for r in calls} == {"POST"}
+        count = query(prometheus, 'sum(traces_span_metrics_duration_milliseconds_count{service_name="cart"})')
+        assert count[0]["value"][1] == "3"
+    finally:
+        collector.stop()
