@@ -9,7 +9,8 @@ its own view of each request; an edge's from the caller's view (the caller's sub
 client edge, which carries the root segments' statistics. An edge whose caller named the callee
 differently (subsegment name ≠ callee segment name) lists that name in ``Aliases``.
 
-``ReferenceId`` numbers the nodes of one answer from 0 in (name, type, account) order; an edge's
+``ReferenceId`` numbers the nodes of one answer from 0 by name (a client node before the service it
+calls), type and account; an edge's
 ``ReferenceId`` is its target's. Requests count in the window when they *start* inside
 ``[start, end)``.
 
