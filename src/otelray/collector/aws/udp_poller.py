@@ -5,13 +5,16 @@ The poller binds a UDP socket, splits every datagram with ``otelray.xray.wire.de
 Rejected datagrams are counted per reason (``too_large``, ``missing_header``, ``bad_header``,
 ``missing_body``) and logged at most once per second, so a flood of garbage cannot flood the log;
 the socket keeps serving. The kernel receive buffer is raised to hold bursts, as the daemon's
-buffer pool does.
+buffer pool does; datagrams the kernel still drops because that buffer was full never reach the
+process, so ``kernel_drops`` reads the socket's drop count from ``/proc/net/udp`` (Linux) for the
+receiver to report.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import time
 from collections import Counter
@@ -55,6 +58,7 @@ class UdpPoller:
         self._on_document = on_document
         self._on_rejected = on_rejected
         self._transport: asyncio.DatagramTransport | None = None
+        self._inode = 0
         self.received = 0
         self.rejected: Counter[str] = Counter()
         self._last_log = 0.0
@@ -79,6 +83,7 @@ class UdpPoller:
         except OSError:
             sock.close()
             raise
+        self._inode = os.fstat(sock.fileno()).st_ino
         transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
         self._transport = transport
 
@@ -105,6 +110,21 @@ class UdpPoller:
             self._unlogged = 0
         else:
             self._unlogged += 1
+
+    def kernel_drops(self) -> int | None:
+        """Datagrams the kernel dropped for this socket (receive buffer full); ``None`` if unknown."""
+        if not self._inode:
+            return None
+        needle = f" {self._inode} "
+        for table in ("/proc/net/udp", "/proc/net/udp6"):
+            try:
+                with open(table, encoding="ascii") as fh:
+                    for line in fh:
+                        if needle in line:
+                            return int(line.split()[-1])
+            except (OSError, ValueError):
+                continue
+        return None
 
     async def close(self) -> None:
         """Close the socket; safe to call twice and before ``start``."""

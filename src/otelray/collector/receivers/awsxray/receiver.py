@@ -6,8 +6,10 @@ is translated by ``otelray.translate.from_xray`` into one ``ResourceSpans``. Doc
 so a burst costs one pipeline call rather than one per datagram. UDP has no way to push back, so
 every loss is counted under ``otelcol_receiver_awsxray_rejected_datagrams_total{reason}``:
 malformed datagrams (``too_large``, ``missing_header``, ``bad_header``, ``missing_body``),
-untranslatable documents (by translation error code), a full queue (``queue_full``) and data the
-pipeline refused (also counted as ``otelcol_receiver_refused_spans``). The optional
+untranslatable documents (by translation error code), a full queue (``queue_full``), data the
+pipeline refused (also counted as ``otelcol_receiver_refused_spans``) and datagrams the kernel
+dropped because the socket's receive buffer was full (``socket_buffer_full``, read from
+``/proc/net/udp`` once a second). The optional
 ``proxy_server`` is started beside it (``otelray.collector.aws.proxy``).
 """
 
@@ -40,6 +42,8 @@ MAX_QUEUED_BYTES = 32 * 1024 * 1024
 MAX_BATCH_DOCUMENTS = 1_000
 #: Documents translated between two yields to the event loop.
 YIELD_EVERY = 100
+#: Seconds between two reads of the socket's kernel drop count.
+KERNEL_DROPS_INTERVAL = 1.0
 
 
 class AwsXrayReceiver:
@@ -55,6 +59,8 @@ class AwsXrayReceiver:
         self._queue: asyncio.Queue[bytes] | None = None
         self._queued_bytes = 0
         self._drain_task: asyncio.Task[None] | None = None
+        self._watch_task: asyncio.Task[None] | None = None
+        self._kernel_drops = 0
         self._rejected = lambda reason: settings.telemetry.counter(
             "otelcol_receiver_awsxray_rejected_datagrams",
             "X-Ray daemon datagrams the awsxray receiver could not pass on.", reason=reason)
@@ -72,6 +78,7 @@ class AwsXrayReceiver:
         except OSError as exc:
             raise ComponentError(self.settings.id, f"cannot listen on udp {self.config.endpoint}: {exc}") from exc
         self._drain_task = asyncio.create_task(self._drain(), name=f"awsxray-{self.settings.id}")
+        self._watch_task = asyncio.create_task(self._watch_kernel_drops(), name=f"awsxray-drops-{self.settings.id}")
         if self.config.proxy_server is not None:
             await self._start_proxy()
         self.settings.logger.info("awsxray receiver listening on udp %s:%d", *self.poller.address)
@@ -99,6 +106,21 @@ class AwsXrayReceiver:
             self._reject("queue_full", "the receiver's queue is full (the pipeline is not keeping up)")
             return
         self._queued_bytes += len(document)
+
+    async def _watch_kernel_drops(self) -> None:
+        """Count datagrams the kernel dropped (socket buffer full) as ``socket_buffer_full``, once a second."""
+        while True:
+            await asyncio.sleep(KERNEL_DROPS_INTERVAL)
+            self._sync_kernel_drops()
+
+    def _sync_kernel_drops(self) -> None:
+        drops = self.poller.kernel_drops()
+        if drops is None or drops <= self._kernel_drops:
+            return
+        lost, self._kernel_drops = drops - self._kernel_drops, drops
+        self._rejected("socket_buffer_full").inc(lost)
+        self.settings.logger.warning("awsxray receiver: the kernel dropped %d datagram(s): the UDP receive buffer "
+                                     "was full (the collector is not reading fast enough)", lost)
 
     def _count_rejected(self, reason: str) -> None:
         self._rejected(reason).inc()
@@ -144,6 +166,12 @@ class AwsXrayReceiver:
 
     async def shutdown(self) -> None:
         """Close the sockets, deliver what is queued, stop the proxy. Safe twice and without start."""
+        if self._watch_task is not None:
+            self._watch_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch_task
+            self._watch_task = None
+            self._sync_kernel_drops()
         await self.poller.close()
         if self.proxy is not None:
             await self.proxy.close()

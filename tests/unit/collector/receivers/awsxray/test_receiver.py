@@ -140,3 +140,32 @@ def test_any_datagram_is_either_translated_or_rejected_with_a_reason(datagram: b
     for document in documents:
         result = _translate(document)
         assert isinstance(result, TranslationError) or len(result.scope_spans[0].spans) >= 1
+
+
+def test_datagrams_the_kernel_drops_are_counted_too() -> None:
+    """A burst larger than the socket buffer while the loop is busy: every datagram is accounted for."""
+    telemetry = Telemetry()
+    sink = TracesSink()
+    total = 12_000
+
+    async def main() -> None:
+        settings = make_settings("awsxray", Kind.RECEIVER, signal=Signal.TRACES, telemetry=telemetry)
+        config = AwsXrayReceiverConfig.model_validate({"endpoint": "127.0.0.1:0", "proxy_server": None})
+        receiver = factory.create(Signal.TRACES, settings, config, sink)
+        await receiver.start(NopHost())
+        padded = dict(SEGMENT, subsegments=[], metadata={"default": {"pad": "x" * 1500}})
+        datagram = encode_datagram(padded)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            for _ in range(total):  # the event loop cannot read while this runs
+                sock.sendto(datagram, receiver.poller.address)
+        for _ in range(300):
+            await asyncio.sleep(0.02)
+            if receiver.poller.received + (receiver.poller.kernel_drops() or 0) >= total and not receiver._queue.qsize():
+                break
+        await receiver.shutdown()
+
+    asyncio.run(main())
+    accepted = telemetry.value("otelcol_receiver_accepted_spans_total", {"receiver": "awsxray", "transport": "udp"})
+    dropped = _rejected(telemetry, "socket_buffer_full")
+    assert dropped > 0
+    assert accepted + dropped == total
