@@ -11,6 +11,7 @@ Introspection: ``/-/versions.json`` and ``/-/config.json``.
 
 from __future__ import annotations
 
+import asyncio
 import platform
 import time
 from dataclasses import dataclass, field
@@ -132,7 +133,8 @@ class _Console:
                 if not token:
                     break
                 body = {**body, "NextToken": token}
-            graph = layout_services(services)
+            # grandalf is CPU-bound pure Python: keep the backend's event loop (ingest) free.
+            graph = await asyncio.to_thread(layout_services, services)
         except XRayApiError as exc:
             return _api_error(exc.code, exc.message, exc.status)
         except LayoutError as exc:

@@ -22,8 +22,13 @@ from grandalf.routing import route_with_lines
 
 __all__ = ["MAX_NODES", "LayoutError", "health", "layout_services"]
 
-#: Largest graph laid out (the X-Ray console displays up to 10,000 nodes; grandalf is pure Python).
-MAX_NODES = 2000
+#: Largest graph laid out (the X-Ray console displays up to 10,000 nodes; grandalf is pure Python and
+#: takes seconds past a few hundred nodes — ``bench/console.py`` measures it).
+MAX_NODES = 1000
+#: Above this many nodes in a component, one crossing-reduction sweep and plain in-layer spacing
+#: replace grandalf's 1.5 sweeps and Brandes–Köpf placement, which grows far faster than linearly
+#: (400 nodes: 10 s, 1000 nodes: minutes); see ``bench/console.py``.
+_FAST_ABOVE = 150
 #: Node radius range in SVG units: the busiest node gets ``_R_MAX``, a node without traffic ``_R_MIN``.
 _R_MIN, _R_MAX = 16.0, 34.0
 _LAYER_GAP = 170.0
@@ -173,7 +178,10 @@ def _place(nodes: dict[int, dict[str, Any]], edges: list[dict[str, Any]]) -> tup
         layout.xspace = 10.0
         layout.route_edge = route_with_lines
         layout.init_all()
-        layout.draw()
+        if len(component.sV) <= _FAST_ABOVE:
+            layout.draw()
+        else:
+            _draw_fast(layout)
         xs = [v.view.xy[0] - v.view.w / 2 for v in component.sV]
         ys = [v.view.xy[1] for v in component.sV]
         left, top = min(xs), min(ys)
@@ -187,6 +195,23 @@ def _place(nodes: dict[int, dict[str, Any]], edges: list[dict[str, Any]]) -> tup
         ends = nodes[edge["source"]], nodes[edge["target"]]
         edge["points"] = _route(link.view.points, ends, vertices[edge["source"]])
     return width, offset + _MARGIN
+
+
+def _draw_fast(layout: SugiyamaLayout) -> None:
+    """grandalf's layering and one ordering sweep; vertices spaced evenly in their layer, centred."""
+    for _ in layout.ordering_step(oneway=True):
+        pass
+    y = 0.0
+    widths = [sum(v.view.w for v in layer) + layout.xspace * (len(layer) - 1) for layer in layout.layers]
+    widest = max(widths, default=0.0)
+    for layer, width in zip(layout.layers, widths, strict=True):
+        half = max(v.view.h / 2.0 for v in layer)
+        x = (widest - width) / 2.0
+        for vertex in layer:
+            vertex.view.xy = (x + vertex.view.w / 2.0, y + half)
+            x += vertex.view.w + layout.xspace
+        y += 2 * half + layout.yspace
+    layout.draw_edges()
 
 
 def _route(points: list[tuple[float, float]], ends: tuple[dict[str, Any], dict[str, Any]],

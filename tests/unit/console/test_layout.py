@@ -80,3 +80,16 @@ def test_empty_and_oversized_graphs() -> None:
     assert layout_services([])["nodes"] == []
     with pytest.raises(LayoutError, match=f"at most {MAX_NODES}"):
         layout_services([_service(i, f"s{i}", []) for i in range(MAX_NODES + 1)])
+
+
+def test_large_components_take_the_fast_placement() -> None:
+    services = [_service(i, f"s{i}", [j for j in (i + 7, i + 11) if j < 240], _stats(1, ok=1)) for i in range(240)]
+    graph = layout_services(services)
+    positions = {(n["x"], n["y"]) for n in graph["nodes"]}
+    assert len(positions) == 240, "two nodes share a position"
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    for edge in graph["edges"]:
+        assert nodes[edge["source"]]["x"] < nodes[edge["target"]]["x"]
+        assert len(edge["points"]) >= 2
+    for node in nodes.values():
+        assert 0 < node["x"] < graph["width"] and 0 < node["y"] < graph["height"]
