@@ -159,6 +159,9 @@ def describe_endpoint(name: str, environ: MutableMapping[str, str]) -> str:
     return name
 
 
+#: exporters built on first export instead of at start-up (their import is the slow part of start-up,
+#: and they can be built at exit); the rest are built at start-up like upstream does
+LAZY_EXPORTERS = frozenset({"otlp_proto_http"})
 _OTLP_BY_PROTOCOL = {"grpc": "otlp_proto_grpc", "http/protobuf": "otlp_proto_http"}
 
 
@@ -209,7 +212,10 @@ def build_span_exporters(environ: MutableMapping[str, str]) -> list[GuardedSpanE
             continue
         point = found[0]
         factory: Callable[[], object] = lambda point=point: point.load()()  # noqa: E731
-        guards.append(GuardedSpanExporter(factory, describe_endpoint(name, environ), shutdown_timeout=timeout))
+        guard = GuardedSpanExporter(factory, describe_endpoint(name, environ), shutdown_timeout=timeout)
+        if name not in LAZY_EXPORTERS:
+            guard.build_now()
+        guards.append(guard)
     return guards
 
 

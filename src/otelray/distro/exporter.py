@@ -4,8 +4,9 @@ The upstream OTLP exporters retry a failed batch with exponential back-off for u
 (10 s) and log every attempt; at process exit that is what makes ADOT's distro take ~8 s to end a
 short script when no collector listens. ``GuardedSpanExporter`` wraps any span exporter:
 
-- the wrapped exporter is built on first export, in the batch processor's thread, so importing the
-  OTLP stack does not slow start-up;
+- the wrapped OTLP/HTTP exporter is built on first export, in the batch processor's thread, so
+  importing the OTLP stack does not slow start-up (other exporters are built at start-up, as upstream
+  does: the gRPC exporter, for one, cannot be created once the interpreter is shutting down);
 - the wrapped exporter's own log lines are held back; otelray logs ONE warning naming the endpoint
   and the reason when exports start failing, and one info line when they recover;
 - every span that could not be delivered is counted (``dropped_spans``);
@@ -137,6 +138,13 @@ class GuardedSpanExporter(SpanExporter):
                 self._inner = self._factory()
             return self._inner
 
+    def build_now(self) -> None:
+        """Build the wrapped exporter at once (a failure is kept and reported by the first export)."""
+        try:
+            self._exporter()
+        except Exception as exc:  # reported by the export that needs it
+            self._factory_error = exc
+
     def begin_shutdown(self, *, prepare: bool = True) -> None:
         """From now on exports are bounded by ``shutdown_timeout`` in total.
 
@@ -151,10 +159,7 @@ class GuardedSpanExporter(SpanExporter):
                 self._failing_reason = reason
                 prepare = False
         if prepare and not self._failing and self._failing_reason is None:
-            try:
-                self._exporter()
-            except Exception as exc:  # reported by the export that needs it
-                self._factory_error = exc
+            self.build_now()
         self._closing_deadline = time.monotonic() + self.shutdown_timeout
 
     def _call(self, spans: Sequence[ReadableSpan], attempt: _Attempt) -> SpanExportResult:

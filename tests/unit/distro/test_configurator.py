@@ -145,3 +145,11 @@ def test_baggage_keys_become_span_attributes() -> None:
         context.detach(token)
     attrs = finished.get_finished_spans()[0].attributes
     assert attrs["tenant"] == "acme" and "secret" not in attrs
+
+
+def test_only_the_otlp_http_exporter_is_built_lazily() -> None:
+    http, console = configurator.build_span_exporters({"OTEL_TRACES_EXPORTER": "otlp,console"})
+    assert http._inner is None
+    from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+    assert isinstance(console._inner, ConsoleSpanExporter)
