@@ -12,6 +12,7 @@ stops intake, cancels its tasks, flushes to the next consumer and releases socke
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -70,19 +71,24 @@ class Stability(StrEnum):
     UNMAINTAINED = "unmaintained"
 
 
+def _q(text: str) -> str:
+    """Quote like Go's ``%q`` (printable Unicode kept, control characters escaped)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _validate_type(type_: str, whole: str) -> None:
     if not type_:
         raise ValueError("id must not be empty")
     if not _TYPE_RE.match(type_):
-        raise ValueError(f'in "{whole}" id: invalid character(s) in type "{type_}"')
+        raise ValueError(f"in {_q(whole)} id: invalid character(s) in type {_q(type_)}")
 
 
 def _validate_name(name: str) -> None:
     size = len(name.encode())
     if size > _NAME_MAX_BYTES:
-        raise ValueError(f'name "{name}" is longer than 1024 characters ({size} characters)')
+        raise ValueError(f"name {_q(name)} is longer than 1024 characters ({size} characters)")
     if any(unicodedata.category(ch)[0] in "ZCS" for ch in name):
-        raise ValueError(f'invalid character(s) in name "{name}"')
+        raise ValueError(f"invalid character(s) in name {_q(name)}")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -103,16 +109,16 @@ class ComponentID:
         type_ = type_.strip()
         if not type_:
             if sep:
-                raise ValueError(f'in "{text}" id: the part before / should not be empty')
+                raise ValueError(f"in {_q(text)} id: the part before / should not be empty")
             raise ValueError("id must not be empty")
         if sep:
             name = name.strip()
             if not name:
-                raise ValueError(f'in "{text}" id: the part after / should not be empty')
+                raise ValueError(f"in {_q(text)} id: the part after / should not be empty")
             try:
                 _validate_name(name)
             except ValueError as exc:
-                raise ValueError(f'in "{name}" id: {exc}') from None
+                raise ValueError(f"in {_q(name)} id: {exc}") from None
         _validate_type(type_, text)
         return cls(type_, name)
 

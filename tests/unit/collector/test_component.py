@@ -33,7 +33,7 @@ def test_valid_ids_parse_like_upstream(text, expected):
         ("a" * 64, f'in "{"a" * 64}" id: invalid character(s) in type "{"a" * 64}"'),
         ("otlp/a b", 'in "a b" id: invalid character(s) in name "a b"'),
         ("otlp/a+b", 'in "a+b" id: invalid character(s) in name "a+b"'),
-        ("otlp/a\tb", 'in "a\tb" id: invalid character(s) in name "a\tb"'),
+        ("otlp/a\tb", 'in "a\\tb" id: invalid character(s) in name "a\\tb"'),  # Go's %q escapes the tab
         ("otlp/" + "n" * 1025, f'in "{"n" * 1025}" id: name "{"n" * 1025}" is longer than 1024 characters (1025 characters)'),
     ],
 )
