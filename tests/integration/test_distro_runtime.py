@@ -136,3 +136,13 @@ def test_libraries_are_instrumented_when_imported_not_at_start(eager: str, expec
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == repr(expected)
+
+
+def test_grpc_exporter_also_exits_quickly_with_one_warning(tmp_path: Path) -> None:
+    endpoint = f"http://127.0.0.1:{_closed_port()}"
+    result, ended = run_script(tmp_path, "--endpoint", endpoint, OTEL_EXPORTER_OTLP_PROTOCOL="grpc")
+    assert result.returncode == 0
+    assert ended - float(result.stdout.split()[-1]) < 1.0
+    assert result.stderr.splitlines() == [
+        f"otelray: cannot export spans to {endpoint} (connection refused); dropping them until it answers"
+    ]
