@@ -2,9 +2,9 @@
 
 Namespace: the configured value, else ``service.namespace/service.name``, ``service.name``,
 ``service.namespace``, else ``default``. Placeholders ``{Key}`` in ``log_group_name`` and
-``log_stream_name`` are looked up as a resource attribute literally named ``Key``, then as the
-mapped semantic-convention attribute (``{InstanceId}`` → ``host.id``, the EC2 instance id in
-semantic conventions, is otelray's addition); a missing or empty value becomes ``undefined`` and marks the
+``log_stream_name`` (only the keys of ``PLACEHOLDERS``; other braces stay as written) are looked up
+as a resource attribute literally named ``Key``, then as the mapped semantic-convention attribute;
+a missing or empty value becomes ``undefined`` and marks the
 substitution as failed, so the caller retries it against each data point's labels (otelray
 merges them over the resource attributes, so placeholders found on the resource stay filled).
 """
@@ -22,9 +22,11 @@ PLACEHOLDERS: dict[str, str] = {
     "ServiceName": "service.name",
     "ContainerInstanceId": "aws.ecs.container.instance.id",
     "TaskDefinitionFamily": "aws.ecs.task.family",
-    "InstanceId": "host.id",
+    "InstanceId": "service.instance.id",
+    "FaasName": "faas.name",
+    "FaasVersion": "faas.version",
 }
-_PATTERN = re.compile(r"\{([^{}]+)\}")
+_PATTERN = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 UNDEFINED = "undefined"
 
 
@@ -45,7 +47,7 @@ def substitute(template: str, attrs: Mapping[str, str]) -> tuple[str, bool]:
     def repl(match: re.Match[str]) -> str:
         nonlocal ok
         key = match.group(1)
-        value = attrs.get(key) or attrs.get(PLACEHOLDERS.get(key, "\x00"), "")
+        value = attrs[key] if key in attrs else attrs.get(PLACEHOLDERS[key], "")
         if not value:
             ok = False
             return UNDEFINED

@@ -246,3 +246,9 @@ def test_duplicate_metric_in_group_is_counted_first_kept():
     result = run(resource([gauge("g", 1), gauge("g", 2)]), namespace="ns")
     assert result.duplicate_metrics == 1
     assert only(result)["g"] == 1
+
+
+def test_only_known_placeholders_are_replaced():
+    rm = resource([gauge("g", 1)], service__instance__id="i-7", faas__name="fn")
+    (event,) = run(rm, namespace="ns", log_group_name="/{FaasName}/{InstanceId}/{Unknown}").events
+    assert event.log_group == "/fn/i-7/{Unknown}"
