@@ -51,3 +51,10 @@ def test_custom_bodies_and_path():
 
     bad, good = asyncio.run(run())
     assert (bad.status_code, bad.text, good.status_code, good.text) == (503, "I'm bad!", 200, "I'm OK")
+
+
+def test_uptime_is_rendered_like_go_durations():
+    from otelray.collector.extensions.health_check import go_duration
+
+    assert [go_duration(s) for s in (0, 0.0000005, 0.0015, 0.25, 1.5, 61, 3723.5)] == [
+        "0s", "500ns", "1.5ms", "250ms", "1.5s", "1m1s", "1h2m3.5s"]

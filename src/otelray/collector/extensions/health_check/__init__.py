@@ -45,8 +45,27 @@ class HealthCheckConfig(ComponentConfig):
     check_collector_pipeline: dict[str, Any] | None = Field(None, description="Deprecated upstream; ignored.")
 
 
-def _uptime(seconds: float) -> str:
-    return f"{seconds:.9f}".rstrip("0").rstrip(".") + "s"
+def _trim(value: str) -> str:
+    return value.rstrip("0").rstrip(".") if "." in value else value
+
+
+def go_duration(seconds: float) -> str:
+    """Render a duration as Go's ``time.Duration.String`` does (``1h2m3.5s``, ``250ms``, ``0s``)."""
+    ns = round(seconds * 1e9)
+    if ns == 0:
+        return "0s"
+    if ns < 1_000:
+        return f"{ns}ns"
+    if ns < 1_000_000:
+        return _trim(f"{ns / 1e3:.3f}") + "µs"
+    if ns < 1_000_000_000:
+        return _trim(f"{ns / 1e6:.6f}") + "ms"
+    hours, rest = divmod(ns, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    text = _trim(f"{rest / 1e9:.9f}") + "s"
+    if hours:
+        return f"{hours}h{minutes}m{text}"
+    return f"{minutes}m{text}" if minutes else text
 
 
 class HealthCheck:
@@ -78,7 +97,7 @@ class HealthCheck:
         since, mono = self._ready_since
         return 200, orjson.dumps({"status": "Server available",
                                   "upSince": since.isoformat().replace("+00:00", "Z"),
-                                  "uptime": _uptime(time.monotonic() - mono)})
+                                  "uptime": go_duration(time.monotonic() - mono)})
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
