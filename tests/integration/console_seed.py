@@ -89,12 +89,13 @@ def seed_small(port: int, url: str, *, ok: int = 6, faults: int = 2) -> Seeded:
         seeded.faults.append(trace_id)
         seeded.entities[trace_id] = count
     seeded.hostile = seed_hostile(url)
-    seeded.entities[seeded.hostile] = 3
+    seeded.entities[seeded.hostile] = 4
     return seeded
 
 
 def seed_hostile(url: str) -> str:
-    """A trace whose subsegment names, annotation, metadata, URL and exception carry HTML."""
+    """A trace whose subsegment names, annotation, metadata, URL and exception carry HTML, with one
+    subsegment still in progress."""
     now = time.time()
     trace_id = _trace_id(now)
     doc = {
@@ -111,7 +112,10 @@ def seed_hostile(url: str) -> str:
             {"id": secrets.token_hex(8), "name": "render", "start_time": now - 0.09, "end_time": now - 0.01},
         ],
     }
-    answer = xray_client(url).put_trace_segments(TraceSegmentDocuments=[json.dumps(doc)])
+    # an independent subsegment still in progress (sent at its start, as SDKs stream long calls)
+    pending = {"type": "subsegment", "trace_id": trace_id, "parent_id": doc["id"], "id": secrets.token_hex(8),
+               "name": "notify", "start_time": now - 0.05, "in_progress": True}
+    answer = xray_client(url).put_trace_segments(TraceSegmentDocuments=[json.dumps(doc), json.dumps(pending)])
     assert not answer["UnprocessedTraceSegments"], answer["UnprocessedTraceSegments"]
     return trace_id
 

@@ -141,6 +141,18 @@ def test_service_map_nodes_edges_and_panel(console_backend: Any, seeded: Seeded,
     assert page.locator("#filter").input_value() == 'service("frontend")'
     expect(page.locator("#trace-rows tr")).to_have_count(len(seeded.ok) + len(seeded.faults))
 
+    page.go_back()
+    ids = {v: k for k, v in by_id.items() if not page.locator(f"svg.map .node[data-id='{k}']").evaluate(
+        "n => n.classList.contains('client')")}
+    page.locator(f"svg.map .edge[data-source='{ids['frontend']}'][data-target='{ids['inventory']}'] path.hit").click(
+        force=True)
+    expect(panel.locator(".panel-title")).to_have_text("frontend → inventory")
+    assert panel.locator(".stat-total").inner_text() == str(len(seeded.ok) + len(seeded.faults))
+    panel.locator("a.view-traces").click()
+    page.wait_for_url("**/traces?**")
+    assert page.locator("#filter").input_value() == 'edge("frontend", "inventory")'
+    expect(page.locator("#trace-rows tr")).to_have_count(len(seeded.ok) + len(seeded.faults))
+
 
 def test_waterfall_rows_and_detail(console_backend: Any, seeded: Seeded, page: Page) -> None:
     trace_id = seeded.faults[0]
@@ -173,6 +185,9 @@ def test_hostile_text_renders_as_text(console_backend: Any, seeded: Seeded, page
     page.locator("#panel .tabs button", has_text="Raw data").click()
     expect(page.locator("#panel pre.raw")).to_contain_text(HOSTILE)
     assert page.locator("img").count() == 0
+    pending = page.locator(".wf-row", has_text="notify")
+    expect(pending.locator(".wf-mark")).to_have_text("in progress")
+    assert pending.locator(".wf-bar.in-progress").count() == 1
 
     page.goto(f"{console_backend.url}/traces?range=900&filter=" + "annotation.comment")
     expect(page.locator("#trace-rows tr")).to_have_count(1)
