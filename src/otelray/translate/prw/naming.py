@@ -1,7 +1,8 @@
 """Prometheus metric and label names from OTLP (prometheus ``otlptranslator``; adot-collector.md §4.1).
 
 Metric names (strategy UnderscoreEscapingWithSuffixes, ``add_metric_suffixes: true``): the name is
-split into tokens at every character that is not a letter or digit; the unit's main part is mapped
+split into tokens at every character that is not an ASCII letter or digit (Prometheus 2 accepts only
+those); the unit's main part is mapped
 through the UCUM table (``ms`` → ``milliseconds``, ``By`` → ``bytes``, ``%`` → ``percent``, …; units in
 braces dropped, others appended cleaned) and its ``/per`` part through the per-unit table
 (``m/s`` → ``meters_per_second``); a unit token already in the name is not repeated; monotonic sums
@@ -24,7 +25,7 @@ _UNITS = {
     "Cel": "celsius", "Hz": "hertz", "1": "", "%": "percent",
 }
 _PER_UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "mo": "month", "y": "year"}
-_NON_ALNUM = re.compile(r"[^\w]|_", re.UNICODE)
+_NON_ALNUM = re.compile(r"[^a-zA-Z0-9]")
 _INVALID_METRIC_CHARS = re.compile(r"[^a-zA-Z0-9_:]")
 _INVALID_LABEL_CHARS = re.compile(r"[^a-zA-Z0-9_]")
 

@@ -161,6 +161,10 @@ def _metric(metric: Metric, scope: _Scope, result: PrwResult) -> int:
     opts = scope.options
     base = metric_name(metric.name, metric.unit, kind="gauge" if kind == "sum" and not monotonic else kind,
                        monotonic=monotonic, namespace=opts.namespace, add_suffixes=opts.add_metric_suffixes)
+    if not base:
+        result.errors.append(TranslationError(metric.name, f"metric name {metric.name!r} has no character valid in "
+                                              "a Prometheus name", "invalid_name"))
+        return 0
     newest = 0
     for point in data.data_points:
         ts = point.time_unix_nano // 1_000_000

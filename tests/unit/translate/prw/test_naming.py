@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from otelray.translate.prw import go_float_f, label_name, metric_name
 
@@ -45,3 +49,21 @@ def test_label_names(key, expected):
 ])
 def test_go_f_formatting(value, expected):
     assert go_float_f(value) == expected
+
+
+_METRIC_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+@given(st.text(min_size=1, max_size=30).filter(lambda s: any(c.isascii() and c.isalnum() for c in s)),
+       st.sampled_from(["", "1", "ms", "By", "m/s", "{req}", "%", "weird unit"]),
+       st.sampled_from(["gauge", "sum", "histogram", "summary"]), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_metric_names_are_always_valid_prometheus_names(name, unit, kind, monotonic):
+    assert _METRIC_RE.match(metric_name(name, unit, kind=kind, monotonic=monotonic))
+
+
+@given(st.text(min_size=1, max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_label_names_are_always_valid(key):
+    assert _LABEL_RE.match(label_name(key))

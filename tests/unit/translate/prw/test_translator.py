@@ -57,9 +57,9 @@ def test_summary_series():
 
 def test_refusals_are_values_and_the_rest_is_converted():
     rm = resource([counter("d", 1, temporality=DELTA), exp_histogram("e", scale=0, offset=0, counts=[1]),
-                   gauge("ok", 1)])
+                   gauge("ok", 1), gauge("日本", 1)])
     result = translate_metrics([rm], options=PrwOptions())
-    assert sorted(e.code for e in result.errors) == ["invalid_temporality", "unsupported_type"]
+    assert sorted(e.code for e in result.errors) == ["invalid_name", "invalid_temporality", "unsupported_type"]
     assert list(by_name(result, "ok")) != []
 
 
