@@ -170,9 +170,19 @@ class GraphRollup:
         return orjson.dumps(stats.to_list())
 
     @staticmethod
+    def merge(values: list[bytes]) -> bytes:
+        """Stored statistics summed (the hourly rollup rows)."""
+        total = Stats()
+        for value in values:
+            total.merge(Stats.from_list(orjson.loads(value)))
+        return orjson.dumps(total.to_list())
+
+    @staticmethod
     def entries(rows: Iterable[tuple[int, str, str, str, bytes]]) -> Iterator[Entry]:
         """Stored rollup rows as ``graph`` entries."""
         for minute, source, target, alias, blob in rows:
+            if not source:  # the marker of a materialized hour
+                continue
             src = tuple(orjson.loads(source))
             dst = tuple(orjson.loads(target)) if target else None
             yield (float(minute), src, dst, alias, Stats.from_list(orjson.loads(blob)))  # type: ignore[misc]

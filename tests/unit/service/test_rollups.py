@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,10 @@ def trace(rng: random.Random, t: float) -> list[dict[str, Any]]:
 
 def test_incremental_rollups_match_a_full_derivation(tmp_path: Path) -> None:
     rng = random.Random(3)
-    store = SQLiteStore(tmp_path, summarize=analysis.summarize, rollups=analysis.GraphRollup())
+    base = 1_800_000_000.0  # an hour boundary
+    store = SQLiteStore(tmp_path, summarize=analysis.summarize, rollups=analysis.GraphRollup(),
+                        clock=lambda: base + 86400)
     try:
-        base = 1_800_000_000.0
         traces = [trace(rng, base + i * 7.3) for i in range(60)]
         # first the callers alone (the callee is inferred), later the callee segments arrive
         for docs in traces:
@@ -65,8 +67,15 @@ def test_incremental_rollups_match_a_full_derivation(tmp_path: Path) -> None:
         # a window holding whole hours reads the hourly level for them: same statistics
         wide_start, wide_end = base - 1800, base + 7200
         rows = store.scan(TimeRangeType.TRACE_ID, wide_start, wide_end, before=None, limit=1000)
+        minutes = store.rollups(wide_start, wide_end, hours=False)
+        assert store.rollups(wide_start, wide_end) == minutes  # first read: minutes, hour built meanwhile
+        deadline = time.monotonic() + 5
         hourly = store.rollups(wide_start, wide_end)
-        assert any(r[0] == base for r in hourly) and len(hourly) < len(store.rollups(wide_start, wide_end, hours=False))
+        while len(hourly) >= len(minutes):
+            assert time.monotonic() < deadline, "the hourly rows were never built"
+            time.sleep(0.01)
+            hourly = store.rollups(wide_start, wide_end)
+        assert all(r[0] == base for r in hourly if r[1])  # all traffic lies in one hour: its hourly rows
         assert counts(analysis.service_graph_from_rollups(hourly, wide_start, wide_end)) == counts(
             analysis.service_graph(rows, wide_start, wide_end))
         names = {s["Name"] for s in got}

@@ -36,6 +36,10 @@ class Rollups(Protocol):
         """A stored rollup value after the changes; ``None`` when nothing is left."""
         ...
 
+    def merge(self, values: list[bytes]) -> bytes:
+        """Several stored rollup values summed into one."""
+        ...
+
 
 class TimeRangeType(StrEnum):
     """Which time of a trace a GetTraceSummaries window applies to (``TimeRangeType`` in the model)."""

@@ -5,8 +5,8 @@ the transaction that stores the documents. This thread, on its own connection, r
 traces' documents back, derives the row (the store's own time columns plus the summarizer's
 columns, ``facts.SUMMARY_COLUMNS``) and deletes each mark only if its version did not change
 meanwhile, so a write racing a refresh is refreshed again. With ``rollups``, the same transaction
-adds the trace's new rollup to ``groll`` (per minute and per hour) and subtracts the one of the row
-it replaces. Marks are durable, so summaries lost to
+adds the trace's new rollup to the minute rows of ``groll`` and subtracts the one of the row it
+replaces (and drops the hourly rows of the hours it touched). Marks are durable, so summaries lost to
 a crash are rebuilt on restart. ``sync()`` resolves once every mark present at the call is done —
 GetTraceSummaries calls it first, so a trace is listed as soon as its PutTraceSegments answered.
 """
@@ -25,14 +25,7 @@ import orjson
 
 from otelray.service.store.base import ROLLUP_KEY, RollupKey, Rollups, Summarizer
 from otelray.service.store.blocks import BlockCache
-from otelray.service.store.schema import (
-    DERIVED_COLUMNS,
-    ROLLUP_SPANS,
-    connect,
-    pack_facts,
-    tid_text,
-    unpack_facts,
-)
+from otelray.service.store.schema import DERIVED_COLUMNS, connect, pack_facts, tid_text, unpack_facts
 
 log = logging.getLogger(__name__)
 
@@ -158,24 +151,21 @@ class Refresher:
         self._conn.execute("COMMIT")
 
     def _apply(self, changes: dict[RollupKey, tuple[list[Any], list[Any]]]) -> None:
-        """Fold rollup changes into ``groll`` at every level (inside the caller's transaction)."""
+        """Fold rollup changes into the minute rows of ``groll`` (inside the caller's transaction);
+        hourly rows of the hours touched are dropped, to be built again from the minutes when read."""
         if self._rollups is None or not changes:
             return
-        levels: dict[tuple[int, int, str, str, str], tuple[list[Any], list[Any]]] = defaultdict(lambda: ([], []))
-        for (minute, src, dst, alias), (added, removed) in changes.items():
-            for span in ROLLUP_SPANS:
-                key = (span, minute // span * span, src, dst, alias)
-                levels[key][0].extend(added)
-                levels[key][1].extend(removed)
-        where = "span = ? AND m = ? AND src = ? AND dst = ? AND alias = ?"
-        for key, (added, removed) in levels.items():
+        where = "span = 60 AND m = ? AND src = ? AND dst = ? AND alias = ?"
+        for key, (added, removed) in changes.items():
             found = self._conn.execute(f"SELECT s FROM groll WHERE {where}", key).fetchone()
             value = self._rollups.combine(found[0] if found else None, added, removed)
             if value is None:
                 self._conn.execute(f"DELETE FROM groll WHERE {where}", key)
             else:
-                self._conn.execute("INSERT OR REPLACE INTO groll(span, m, src, dst, alias, s) VALUES (?, ?, ?, ?, ?, ?)",
+                self._conn.execute("INSERT OR REPLACE INTO groll(span, m, src, dst, alias, s) VALUES (60, ?, ?, ?, ?, ?)",
                                    (*key, value))
+        for hour in {key[0] // 3600 * 3600 for key in changes}:
+            self._conn.execute("DELETE FROM groll WHERE span = 3600 AND m = ?", (hour,))
 
     def _row(
         self, tid: bytes, found: list[tuple[int, int, int, int]], updated: float

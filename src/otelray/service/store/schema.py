@@ -3,9 +3,10 @@
 Follows the lean layout measured in ``reference/store-feasibility.md`` (V3n-zbatch): documents are
 kept verbatim in one zstd frame per write transaction (``blk``), located through ``seg``; one summary
 row per trace (``trace``) with indexes on the three GetTraceSummaries time keys and the derived
-columns of ``facts.SUMMARY_COLUMNS`` that filter expressions are pushed down to; per-minute and
-per-hour service-graph rollups (``groll``) that graphs without a group are read from (an hour of
-graph is then about 40 rows to merge instead of a few thousand). A trace id is
+columns of ``facts.SUMMARY_COLUMNS`` that filter expressions are pushed down to; per-minute
+service-graph rollups (``groll``, span 60) that graphs without a group are read from, and hourly
+rows (span 3600) built from the minutes the first time a complete hour is read, dropped when one of
+its minutes changes (an hour of graph is then about 40 rows to merge instead of a few thousand). A trace id is
 stored as 16 bytes (4-byte epoch then 12 random bytes) so primary-key order is time order. WAL with
 ``synchronous=FULL``: a committed write survives a process kill and an OS crash.
 """
@@ -19,7 +20,7 @@ import cramjam
 
 from otelray.service.facts import SUMMARY_COLUMNS
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Summary columns the store fills itself (``tid``, ``tstart``, ``tend``) instead of from the facts.
 _OWN = ("trace_id", "start_time", "end_time")
 #: The derived per-trace columns, named as ``facts.SUMMARY_COLUMNS`` so filter pushdown applies as is.
@@ -35,16 +36,16 @@ CREATE TABLE IF NOT EXISTS dirty(tid BLOB PRIMARY KEY, t REAL NOT NULL, v INTEGE
 CREATE TABLE IF NOT EXISTS trace(
     tid BLOB PRIMARY KEY, tstart REAL NOT NULL, tend REAL NOT NULL, updated REAL NOT NULL,
     ndocs INTEGER NOT NULL, partial INTEGER NOT NULL, {summary}) WITHOUT ROWID;
+-- a rowid table: statistics with histograms are 1-2 KB, which a WITHOUT ROWID row would spill
+-- into an overflow page of its own (the store study's pitfall)
 CREATE TABLE IF NOT EXISTS groll(
-    span INTEGER NOT NULL, m INTEGER NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL, alias TEXT NOT NULL,
-    s BLOB NOT NULL, PRIMARY KEY(span, m, src, dst, alias)) WITHOUT ROWID;  -- span: 60 or 3600 s
+    id INTEGER PRIMARY KEY, span INTEGER NOT NULL, m INTEGER NOT NULL, src TEXT NOT NULL,
+    dst TEXT NOT NULL, alias TEXT NOT NULL, s BLOB NOT NULL);  -- span: 60 or 3600 s
+CREATE UNIQUE INDEX IF NOT EXISTS groll_key ON groll(span, m, src, dst, alias);
 CREATE INDEX IF NOT EXISTS trace_by_start ON trace(tstart, tid);
 CREATE INDEX IF NOT EXISTS trace_by_end ON trace(tend, tid);
 CREATE INDEX IF NOT EXISTS trace_by_updated ON trace(updated, tid);
 """.format(summary=", ".join(f"{name} {kind}" for name, kind in SUMMARY_COLUMNS.items() if name not in _OWN))
-
-#: Spans of the rollup levels kept in ``groll``, in seconds.
-ROLLUP_SPANS = (60, 3600)
 
 #: Column of ``trace`` holding each GetTraceSummaries time key (keys of ``TimeRangeType``).
 TIME_COLUMNS = {"TraceId": "tstart", "Service": "tend", "Event": "updated"}

@@ -53,6 +53,7 @@ class SQLiteStore:
         self._writer = Writer(self.path, self._blocks, on_commit=lambda: self._refresher.notify(), clock=clock)
         self._writer.call(lambda conn: _check_version(conn, version)).result()
         self._refresher = Refresher(self.path, self._blocks, summarize, rollups)
+        self._rollups = rollups
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -140,19 +141,43 @@ class SQLiteStore:
     def rollups(self, start: float, end: float, *, hours: bool = True) -> list[tuple[int, str, str, str, bytes]]:
         """Rollup rows ``(time, source, target, alias, stats)`` covering ``[start, end)`` in whole minutes.
 
-        With ``hours``, the whole hours inside the window come from the hourly level (their time is
-        the hour's start), the minutes before and after from the minute level.
+        With ``hours``, each complete hour inside the window is read from its hourly rows (their time
+        is the hour's start), which are built from the minutes in the background the first time.
         """
         first = int(start // 60 * 60)
         sql = "SELECT m, src, dst, alias, s FROM groll WHERE span = ? AND m >= ? AND m < ?"
-        hour_from, hour_to = -(-first // 3600) * 3600, int(end // 3600 * 3600)
+        hour_from, hour_to = -(-first // 3600) * 3600, int(min(end, self._clock() - 60) // 3600 * 3600)
+        rows: list[tuple[int, str, str, str, bytes]] = []
         with self._reader() as conn:
             if not hours or hour_to <= hour_from:
                 return conn.execute(sql, (60, first, end)).fetchall()
-            rows = conn.execute(sql, (3600, hour_from, hour_to)).fetchall()
             rows += conn.execute(sql, (60, first, hour_from)).fetchall()
             rows += conn.execute(sql, (60, hour_to, end)).fetchall()
-            return rows
+            for hour in range(hour_from, hour_to, 3600):
+                found = conn.execute(sql, (3600, hour, hour + 1)).fetchall()
+                if found:
+                    rows += found
+                    continue
+                rows += conn.execute(sql, (60, hour, hour + 3600)).fetchall()
+                if self._rollups is not None:
+                    self._writer.call(lambda c, h=hour: self._materialize(c, h))
+        return rows
+
+    def _materialize(self, conn: sqlite3.Connection, hour: int) -> None:
+        """Build the hourly rollup rows of ``hour`` from its minute rows (writer thread)."""
+        if self._rollups is None:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        groups: dict[tuple[str, str, str], list[bytes]] = {}
+        for src, dst, alias, value in conn.execute(
+            "SELECT src, dst, alias, s FROM groll WHERE span = 60 AND m >= ? AND m < ?", (hour, hour + 3600)
+        ):
+            groups.setdefault((src, dst, alias), []).append(value)
+        rows = [(hour, *key, self._rollups.merge(values)) for key, values in groups.items()]
+        rows.append((hour, "", "", "", b""))  # marks the hour as built, even when it had no traffic
+        conn.execute("DELETE FROM groll WHERE span = 3600 AND m = ?", (hour,))
+        conn.executemany("INSERT INTO groll(span, m, src, dst, alias, s) VALUES (3600, ?, ?, ?, ?, ?)", rows)
+        conn.execute("COMMIT")
 
     def time_key(self, row: TraceRow, range_type: TimeRangeType) -> float:
         """The value of a row's ``range_type`` time (what cursors hold)."""
