@@ -255,8 +255,11 @@ def build_baggage_processor(environ: MutableMapping[str, str]) -> SpanProcessor 
     return BaggageSpanProcessor(ALLOW_ALL_BAGGAGE_KEYS if "*" in keys else keys.__contains__)
 
 
-def configure_sdk(environ: MutableMapping[str, str] | None = None) -> TracerProvider:
-    """Build and install the tracer provider (and meter/logger providers when asked for)."""
+def configure_sdk(environ: MutableMapping[str, str] | None = None) -> TracerProvider | None:
+    """Build and install the tracer provider (and meter/logger providers when asked for).
+
+    Returns ``None`` and builds nothing when ``OTEL_SDK_DISABLED=true``.
+    """
     from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased
@@ -264,6 +267,8 @@ def configure_sdk(environ: MutableMapping[str, str] | None = None) -> TracerProv
     from otelray.distro.exporter import ExitBoundedSpanProcessor
 
     environ = os.environ if environ is None else environ
+    if environ.get(env.OTEL_SDK_DISABLED, "").strip().lower() == "true":
+        return None  # the API's no-op provider stays in place, as the SDK specification asks
     _warn_unsupported(environ)
     resource = build_resource(environ)
     # An explicit default: given None, the SDK would read OTEL_TRACES_SAMPLER again and complain

@@ -15,6 +15,9 @@ OTEL_PYTHON_DISTRO = "OTEL_PYTHON_DISTRO"
 OTEL_PYTHON_CONFIGURATOR = "OTEL_PYTHON_CONFIGURATOR"
 """Name of the ``opentelemetry_configurator`` entry point to load; ``otelray run`` sets ``otelray``."""
 
+OTEL_SDK_DISABLED = "OTEL_SDK_DISABLED"
+"""``true`` turns the SDK off: the configurator then builds nothing (no sampler polls, no exporters)."""
+
 OTEL_SERVICE_NAME = "OTEL_SERVICE_NAME"
 """``service.name`` of the resource; wins over ``OTEL_RESOURCE_ATTRIBUTES``."""
 

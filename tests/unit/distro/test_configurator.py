@@ -153,3 +153,11 @@ def test_only_the_otlp_http_exporter_is_built_lazily() -> None:
     from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
     assert isinstance(console._inner, ConsoleSpanExporter)
+
+
+def test_sdk_disabled_builds_nothing() -> None:
+    from opentelemetry import trace
+
+    before = trace.get_tracer_provider()
+    assert configurator.configure_sdk({"OTEL_SDK_DISABLED": "true", "OTEL_TRACES_SAMPLER": "xray"}) is None
+    assert trace.get_tracer_provider() is before
