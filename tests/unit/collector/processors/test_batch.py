@@ -88,8 +88,20 @@ def test_split_keeps_every_item_and_its_resource(signal):
     assert all(getattr(p, field)[0].resource.attributes[0].value.string_value == "svc" for p in pieces)
 
 
+def test_zero_timeout_sends_at_once_cut_at_max_size():
+    async def run():
+        proc, sink, _ = _proc({"timeout": "0s", "send_batch_size": 2, "send_batch_max_size": 2})
+        await proc.start(NopHost())
+        await proc.consume_traces(sample_batch(Signal.TRACES, 3))
+        delivered = [sum(len(ss.spans) for rs in b.resource_spans for ss in rs.scope_spans) for b in sink.batches]
+        await proc.shutdown()
+        return delivered
+
+    assert asyncio.run(run()) == [2, 1]  # already delivered when consume returned: no timer
+
+
 def test_config_rules():
-    with pytest.raises(ValueError, match="timeout must be greater than zero"):
-        BatchConfig.model_validate({"timeout": "0s"})
+    with pytest.raises(ValueError, match="timeout must not be negative"):
+        BatchConfig.model_validate({"timeout": "-1s"})
     with pytest.raises(ValueError, match="metadata_keys is not supported"):
         BatchConfig.model_validate({"metadata_keys": ["tenant"]})

@@ -1,7 +1,8 @@
 """The ``batch`` processor (collector ``processor/batchprocessor``).
 
 Batches accumulate until ``send_batch_size`` items are pending or ``timeout`` passed since the first
-pending item, then leave as one merged batch, cut at ``send_batch_max_size`` (0 = uncut). Like
+pending item, then leave as one merged batch, cut at ``send_batch_max_size`` (0 = uncut);
+``timeout: 0`` sends every batch at once, only cut at ``send_batch_max_size`` (as upstream). Like
 upstream, ``consume`` returns once the data is buffered; a failure downstream is logged once per
 batch (the exporter counts the items it failed). Shutdown flushes what is pending.
 Telemetry: ``otelcol_processor_batch_batch_size_trigger_send`` / ``_timeout_trigger_send``.
@@ -26,7 +27,7 @@ from otelray.collector.registry import ProcessorFactory
 class BatchConfig(ComponentConfig):
     """Config of the ``batch`` processor."""
 
-    timeout: Duration = Field(timedelta(milliseconds=200), description="Send a non-empty batch after this long.")
+    timeout: Duration = Field(timedelta(milliseconds=200), description="Send a non-empty batch after this long (0 = at once).")
     send_batch_size: NonNegativeInt = Field(8192, description="Send as soon as this many items are pending.")
     send_batch_max_size: NonNegativeInt = Field(0, description="Upper bound of one sent batch; 0 = no bound.")
     metadata_keys: list[str] = Field(default_factory=list, description="Not supported: must stay empty.")
@@ -38,8 +39,8 @@ class BatchConfig(ComponentConfig):
             raise ValueError("send_batch_max_size must be greater or equal to send_batch_size")
         if self.metadata_keys:
             raise ValueError("metadata_keys is not supported by otelray's batch processor; remove it")
-        if self.timeout.total_seconds() <= 0:
-            raise ValueError("timeout must be greater than zero")
+        if self.timeout.total_seconds() < 0:
+            raise ValueError("timeout must not be negative")
         return self
 
 
@@ -67,6 +68,10 @@ class BatchProcessor:
     async def _consume(self, batch: Any) -> None:
         if self._task is None or self._task.done():  # not running: pass straight through
             await self._next(batch)
+            return
+        if self.config.timeout.total_seconds() == 0:  # upstream: send at once, cut at send_batch_max_size only
+            for piece in split(self.signal, batch, self.config.send_batch_max_size):
+                await self._next(piece)
             return
         self._pending.append(batch)
         self._count += count_items(self.signal, batch)
