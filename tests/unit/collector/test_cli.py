@@ -48,7 +48,7 @@ def test_components_lists_the_registry():
 def test_components_describe_prints_fields_defaults_and_descriptions():
     result = CliRunner().invoke(cli, ["components", "--describe", "batch"])
     assert result.exit_code == 0
-    assert "  timeout: 200ms — Send a non-empty batch after this long." in result.output
+    assert "  timeout: 200ms — Send a non-empty batch after this long (0 = at once)." in result.output
     assert "  send_batch_size: 8192 — Send as soon as this many items are pending." in result.output
     nested = CliRunner().invoke(cli, ["components", "--describe", "otlphttp"])
     assert "    initial_interval: 5s — Wait before the first retry." in nested.output
