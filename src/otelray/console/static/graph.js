@@ -55,6 +55,8 @@ function edgeLabelAt(edge, nodes) {
 export function drawGraph(host, graph, onSelect, fit) {
   clear(host);
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  // Requests per minute need the window: the service map has one, a single trace's map does not.
+  const minutes = graph.start && graph.end ? (graph.end - graph.start) / 60 : 0;
   const width = Math.max(graph.width, 300);
   const height = Math.max(graph.height, 160);
   const root = svg("svg", { class: "map", width: fit ? "100%" : width, height: fit ? Math.min(height, fit) : height,
@@ -80,8 +82,10 @@ export function drawGraph(host, graph, onSelect, fit) {
         node.client ? "Client" : node.name),
       node.client ? null : svg("text", { x: node.x, y: node.y + node.r + 31, "text-anchor": "middle", class: "stat" },
         node.type || ""),
-      node.health.total ? svg("text", { x: node.x, y: node.y + 4, "text-anchor": "middle", class: "stat" },
-        fmtSeconds(node.health.avg)) : null);
+      node.health.total ? svg("text", { x: node.x, y: node.y + (minutes ? -1 : 4), "text-anchor": "middle", class: "stat" },
+        fmtSeconds(node.health.avg)) : null,
+      node.health.total && minutes ? svg("text", { x: node.x, y: node.y + 11, "text-anchor": "middle", class: "stat rate" },
+        `${(node.health.total / minutes).toFixed(1)} t/min`) : null);
     const activate = () => select(root, g, () => onSelect("node", node, nodes));
     g.addEventListener("click", activate);
     g.addEventListener("keydown", (event) => { if (event.key === "Enter") activate(); });
