@@ -27,7 +27,7 @@ from opentelemetry.proto.metrics.v1.metrics_pb2 import AggregationTemporality, M
 
 from otelray.translate.errors import TranslationError
 from otelray.translate.prw.naming import go_float_f, label_name, metric_name
-from otelray.translate.prw.proto import TimeSeries
+from otelray.translate.prw.proto import Label, Sample, TimeSeries
 from otelray.translate.to_xray.values import as_string, attrs_of
 
 STALE_NAN: float = struct.unpack("<d", struct.pack("<Q", 0x7FF0000000000002))[0]
@@ -62,15 +62,9 @@ class PrwResult:
 
     def timeseries(self) -> list[Any]:
         """The series as ``prometheus.TimeSeries`` messages, samples in time order."""
-        out = []
-        for labels, samples in self.series.items():
-            ts = TimeSeries()
-            for name, value in labels:
-                ts.labels.add(name=name, value=value)
-            for t, v in sorted(samples):
-                ts.samples.add(value=v, timestamp=t)
-            out.append(ts)
-        return out
+        return [TimeSeries(labels=[Label(name=n, value=v) for n, v in labels],
+                           samples=[Sample(value=v, timestamp=t) for t, v in sorted(samples)])
+                for labels, samples in self.series.items()]
 
 
 @dataclass(slots=True)
@@ -118,7 +112,8 @@ def _job_instance(resource: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _labels(scope: _Scope, attributes: Any, name: str, *extra: tuple[str, str]) -> Labels:
+def _point_labels(scope: _Scope, attributes: Any) -> dict[str, str]:
+    """Every label of a point's series except ``__name__`` and the per-series ones (``le``, ``quantile``)."""
     attrs = {k: as_string(v) for k, v in attrs_of(attributes).items()}
     if scope.options.resource_to_telemetry_conversion:
         skip = _IDENTIFYING if scope.options.exclude_service_attributes else ()
@@ -132,8 +127,12 @@ def _labels(scope: _Scope, attributes: Any, name: str, *extra: tuple[str, str]) 
         out.setdefault(key, value)
     for key, value in scope.extra.items():
         out[label_name(key)] = value
-    for key, value in extra:
-        out[key] = value
+    return out
+
+
+def _series(base: dict[str, str], name: str, *extra: tuple[str, str]) -> Labels:
+    out = dict(base)
+    out.update(extra)
     out["__name__"] = name
     return tuple(sorted((k, v) for k, v in out.items() if v != ""))
 
@@ -171,33 +170,31 @@ def _metric(metric: Metric, scope: _Scope, result: PrwResult) -> int:
         newest = max(newest, ts)
         if kind in ("gauge", "sum"):
             value = float(point.as_int) if point.WhichOneof("value") == "as_int" else point.as_double
-            result.add(_labels(scope, point.attributes, base), ts, _value(point, value))
+            result.add(_series(_point_labels(scope, point.attributes), base), ts, _value(point, value))
         elif kind == "histogram":
-            _histogram(point, base, scope, ts, result)
+            _histogram(point, base, _point_labels(scope, point.attributes), ts, result)
         else:
-            _summary(point, base, scope, ts, result)
+            _summary(point, base, _point_labels(scope, point.attributes), ts, result)
     return newest
 
 
-def _histogram(point: Any, base: str, scope: _Scope, ts: int, result: PrwResult) -> None:
+def _histogram(point: Any, base: str, labels: dict[str, str], ts: int, result: PrwResult) -> None:
     if point.HasField("sum"):
-        result.add(_labels(scope, point.attributes, f"{base}_sum"), ts, _value(point, point.sum))
-    result.add(_labels(scope, point.attributes, f"{base}_count"), ts, _value(point, float(point.count)))
+        result.add(_series(labels, f"{base}_sum"), ts, _value(point, point.sum))
+    result.add(_series(labels, f"{base}_count"), ts, _value(point, float(point.count)))
     running = 0
+    counts = point.bucket_counts
     for i, bound in enumerate(point.explicit_bounds):
-        running += point.bucket_counts[i] if i < len(point.bucket_counts) else 0
-        labels = _labels(scope, point.attributes, f"{base}_bucket", ("le", go_float_f(bound)))
-        result.add(labels, ts, _value(point, float(running)))
-    result.add(_labels(scope, point.attributes, f"{base}_bucket", ("le", "+Inf")), ts,
-               _value(point, float(point.count)))
+        running += counts[i] if i < len(counts) else 0
+        result.add(_series(labels, f"{base}_bucket", ("le", go_float_f(bound))), ts, _value(point, float(running)))
+    result.add(_series(labels, f"{base}_bucket", ("le", "+Inf")), ts, _value(point, float(point.count)))
 
 
-def _summary(point: Any, base: str, scope: _Scope, ts: int, result: PrwResult) -> None:
-    result.add(_labels(scope, point.attributes, f"{base}_sum"), ts, _value(point, point.sum))
-    result.add(_labels(scope, point.attributes, f"{base}_count"), ts, _value(point, float(point.count)))
+def _summary(point: Any, base: str, labels: dict[str, str], ts: int, result: PrwResult) -> None:
+    result.add(_series(labels, f"{base}_sum"), ts, _value(point, point.sum))
+    result.add(_series(labels, f"{base}_count"), ts, _value(point, float(point.count)))
     for q in point.quantile_values:
-        labels = _labels(scope, point.attributes, base, ("quantile", go_float_f(q.quantile)))
-        result.add(labels, ts, _value(point, q.value))
+        result.add(_series(labels, base, ("quantile", go_float_f(q.quantile))), ts, _value(point, q.value))
 
 
 def _target_info(resource: Mapping[str, str], options: PrwOptions, newest: int, result: PrwResult) -> None:
