@@ -6,7 +6,7 @@ through documented JSON calls — the X-Ray API itself, forwarded same-origin at
 (botocore's request paths, e.g. ``/xray/TraceSummaries``), plus two layout calls that add
 server-side grandalf coordinates to GetServiceGraph / GetTraceGraph answers. ``ROUTES`` is the one
 route table (Datasette ``_routes``); ``GET /-/routes.json`` lists it with each page's JSON calls.
-Introspection: ``/-/versions.json`` and ``/-/config.json``.
+Introspection: ``/-/versions.json``, ``/-/config.json`` and ``/-/metrics`` (refused requests by reason).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -31,8 +30,9 @@ from starlette.templating import Jinja2Templates
 from otelray import __version__
 from otelray.console.client import XRayApiError, XRayClient
 from otelray.console.layout import LayoutError, layout_services
+from otelray.console.metrics import ConsoleMetrics
 from otelray.console.proxy import ApiProxy
-from otelray.console.security import SecurityHeaders
+from otelray.console.security import CountingTrustedHost, SecurityHeaders
 from otelray.xray.ids import is_trace_id
 
 __all__ = ["PAGES", "ConsoleSettings", "create_app"]
@@ -86,6 +86,7 @@ class _Console:
     def __init__(self, xray_app: Any, settings: ConsoleSettings) -> None:
         self.xray_app = xray_app
         self.client = XRayClient(app=xray_app)
+        self.metrics = ConsoleMetrics()
         self.settings = settings
         self.templates = Jinja2Templates(directory=str(_HERE / "templates"))
 
@@ -93,6 +94,7 @@ class _Console:
         async def render(request: Request) -> Response:
             trace_id = request.path_params.get("trace_id", "")
             if trace_id and not is_trace_id(trace_id):
+                self.metrics.reject("bad_trace_id")
                 return self._error_page(request, 404, f"{trace_id[:80]!r} is not an X-Ray trace id")
             context = {"page": spec, "pages": [p for p in PAGES if p.nav], "trace_id": trace_id}
             return self.templates.TemplateResponse(request, spec.template, context)
@@ -109,7 +111,7 @@ class _Console:
         try:
             start, end = _window(request.query_params.get("start"), request.query_params.get("end"))
         except ValueError as exc:
-            return _api_error("InvalidRequestException", str(exc), 400)
+            return self._reject("bad_window", "InvalidRequestException", str(exc), 400)
         body: dict[str, Any] = {"StartTime": start, "EndTime": end}
         group = request.query_params.get("group")
         if group:
@@ -120,7 +122,8 @@ class _Console:
         """GetTraceGraph of one trace, with grandalf coordinates."""
         trace_id = request.path_params["trace_id"]
         if not is_trace_id(trace_id):
-            return _api_error("InvalidRequestException", f"{trace_id[:80]!r} is not an X-Ray trace id", 400)
+            return self._reject("bad_trace_id", "InvalidRequestException",
+                                f"{trace_id[:80]!r} is not an X-Ray trace id", 400)
         return await self._graph("GetTraceGraph", {"TraceIds": [trace_id]}, {"traceId": trace_id})
 
     async def _graph(self, operation: str, body: dict[str, Any], echo: dict[str, Any]) -> Response:
@@ -136,10 +139,19 @@ class _Console:
             # grandalf is CPU-bound pure Python: keep the backend's event loop (ingest) free.
             graph = await asyncio.to_thread(layout_services, services)
         except XRayApiError as exc:
-            return _api_error(exc.code, exc.message, exc.status)
+            return self._reject(f"api:{exc.code}", exc.code, exc.message, exc.status)
         except LayoutError as exc:
-            return _api_error("InvalidRequestException", str(exc), 400)
+            return self._reject("graph_too_large", "InvalidRequestException", str(exc), 400)
         return JSONResponse({**echo, **graph})
+
+    def _reject(self, reason: str, code: str, message: str, status: int) -> Response:
+        self.metrics.reject(reason)
+        return JSONResponse({"__type": code, "message": message}, status_code=status,
+                            headers={"x-amzn-ErrorType": code})
+
+    async def metrics_text(self, request: Request) -> Response:
+        """The console's counters (Prometheus text)."""
+        return Response(self.metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def versions(self, request: Request) -> Response:
         """Versions of otelray, Python and the libraries the console runs on."""
@@ -169,10 +181,11 @@ class _Console:
             *[Route(p.path, self.page(p), methods=["GET"]) for p in PAGES],
             Route("/api/map-layout", self.map_layout, methods=["GET"]),
             Route("/api/trace-map/{trace_id}", self.trace_map, methods=["GET"]),
-            Route("/xray/{operation:path}", ApiProxy(self.xray_app), methods=["POST"]),
+            Route("/xray/{operation:path}", ApiProxy(self.xray_app, self.metrics), methods=["POST"]),
             Route("/-/versions.json", self.versions, methods=["GET"]),
             Route("/-/config.json", self.config, methods=["GET"]),
             Route("/-/routes.json", self.routes_json, methods=["GET"]),
+            Route("/-/metrics", self.metrics_text, methods=["GET"]),
             Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
         ]
 
@@ -191,11 +204,6 @@ def _window(start: str | None, end: str | None) -> tuple[float, float]:
     return start_time, end_time
 
 
-def _api_error(code: str, message: str, status: int) -> Response:
-    return JSONResponse({"__type": code, "message": message}, status_code=status,
-                        headers={"x-amzn-ErrorType": code})
-
-
 def create_app(xray_app: Any, settings: ConsoleSettings | None = None) -> Starlette:
     """The console ASGI app over the X-Ray API served by ``xray_app`` (an ASGI app, in-process).
 
@@ -208,5 +216,6 @@ def create_app(xray_app: Any, settings: ConsoleSettings | None = None) -> Starle
     hosts = _LOOPBACK_HOSTS + [settings.host] if settings.host in _LOOPBACK_HOSTS else ["*"]
     return Starlette(
         routes=console.routes(),
-        middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+        middleware=[Middleware(SecurityHeaders),
+                    Middleware(CountingTrustedHost, allowed_hosts=hosts, metrics=console.metrics)],
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from otelray.console.metrics import ConsoleMetrics
 from otelray.console.security import same_origin_problem
 
 __all__ = ["ApiProxy"]
@@ -29,13 +30,16 @@ _PREFIX = "/xray"
 class ApiProxy:
     """ASGI endpoint forwarding ``/xray/<path>`` to ``/<path>`` of the X-Ray app."""
 
-    def __init__(self, xray_app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+    def __init__(self, xray_app: Callable[[Scope, Receive, Send], Awaitable[None]], metrics: ConsoleMetrics) -> None:
         self.xray_app = xray_app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         problem = same_origin_problem(scope)
         if problem is not None:
-            body = orjson.dumps({"__type": "AccessDeniedException", "message": problem})
+            reason, message = problem
+            self.metrics.reject(reason)
+            body = orjson.dumps({"__type": "AccessDeniedException", "message": message})
             await send({"type": "http.response.start", "status": 403,
                         "headers": [(b"content-type", b"application/json"),
                                     (b"x-amzn-errortype", b"AccessDeniedException")]})

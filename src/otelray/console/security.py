@@ -15,7 +15,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-__all__ = ["CSP", "SECURITY_HEADERS", "SecurityHeaders", "same_origin_problem"]
+from starlette.datastructures import Headers
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from otelray.console.metrics import ConsoleMetrics
+
+__all__ = ["CSP", "SECURITY_HEADERS", "CountingTrustedHost", "SecurityHeaders", "same_origin_problem"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -58,16 +63,32 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def same_origin_problem(scope: Scope) -> str | None:
-    """Why a request to the API proxy is not a same-origin console request, or ``None`` when it is."""
+def same_origin_problem(scope: Scope) -> tuple[str, str] | None:
+    """``(reason, message)`` when a request to the API proxy is not a same-origin console request."""
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
     content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type not in ("application/json", "application/x-amz-json-1.1"):
-        return "the X-Ray API behind the console takes Content-Type: application/json"
+        return "content_type", "the X-Ray API behind the console takes Content-Type: application/json"
     origin = headers.get("origin")
     if origin is not None:
         scheme = scope.get("scheme", "http")
         own = f"{scheme}://{headers.get('host', '')}"
         if origin != own:
-            return f"cross-origin request from {origin} refused"
+            return "cross_origin", f"cross-origin request from {origin[:200]} refused"
     return None
+
+
+class CountingTrustedHost(TrustedHostMiddleware):
+    """Starlette's Host check, counting each refusal as ``foreign_host``."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str], metrics: ConsoleMetrics) -> None:
+        super().__init__(app, allowed_hosts=allowed_hosts)
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
+                       send: Callable[[Message], Awaitable[None]]) -> None:
+        if scope["type"] == "http" and not self.allow_any:
+            host = Headers(scope=scope).get("host", "").split(":")[0]
+            if host not in self.allowed_hosts:
+                self.metrics.reject("foreign_host")
+        await super().__call__(scope, receive, send)

@@ -140,6 +140,32 @@ def test_trace_map_rejects_a_bad_id(client: AppClient) -> None:
     assert client.get("/api/trace-map/nope").status_code == 400
 
 
+def _rejected(client: AppClient, reason: str) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(client.get("/-/metrics").text):
+        for sample in family.samples:
+            if sample.name == "otelray_console_rejected_requests_total" and sample.labels["reason"] == reason:
+                return sample.value
+    return 0.0
+
+
+def test_every_refusal_is_counted_by_reason(client: AppClient) -> None:
+    before = {r: _rejected(client, r) for r in ("cross_origin", "content_type", "foreign_host", "bad_window",
+                                                "bad_trace_id", "api:InvalidRequestException")}
+    client.post("/xray/Groups", json={}, headers={"Origin": "http://evil.example"})
+    client.post("/xray/Groups", content=b"{}", headers={"Content-Type": "text/plain"})
+    client.get("/map", headers={"Host": "attacker.example"})
+    client.get("/api/map-layout", params={"start": "x"})
+    client.get("/api/trace-map/nope")
+    client.get("/traces/nope")
+    client.get("/api/map-layout", params={"group": "x" * 40})
+    after = {r: _rejected(client, r) for r in before}
+    assert {r: after[r] - before[r] for r in before} == {
+        "cross_origin": 1, "content_type": 1, "foreign_host": 1, "bad_window": 1, "bad_trace_id": 2,
+        "api:InvalidRequestException": 1}
+
+
 def test_introspection(client: AppClient) -> None:
     versions = client.get("/-/versions.json").json()
     assert versions["otelray"] and versions["libraries"]["grandalf"]
