@@ -146,3 +146,19 @@ def test_grpc_exporter_also_exits_quickly_with_one_warning(tmp_path: Path) -> No
     assert result.stderr.splitlines() == [
         f"otelray: cannot export spans to {endpoint} (connection refused); dropping them until it answers"
     ]
+
+
+def test_metrics_turned_on_also_exit_quickly(tmp_path: Path) -> None:
+    script = tmp_path / "metrics.py"
+    script.write_text("import time\nfrom opentelemetry import metrics\n"
+                      "metrics.get_meter('m').create_counter('hits').add(3)\nprint(repr(time.time()), flush=True)\n")
+    endpoint = f"http://127.0.0.1:{_closed_port()}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env["OTEL_METRICS_EXPORTER"] = "otlp"
+    result = subprocess.run([OTELRAY, "run", "--endpoint", endpoint, "--", sys.executable, str(script)], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert time.time() - float(result.stdout.split()[-1]) < 1.5
+    assert result.stderr.splitlines() == [
+        f"otelray: cannot export metrics to {endpoint}/v1/metrics (connection refused); dropping them until it answers"
+    ]

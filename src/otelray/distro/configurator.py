@@ -148,14 +148,17 @@ def build_id_generator(environ: MutableMapping[str, str]) -> IdGenerator:
         return AwsXRayIdGenerator()
 
 
-def describe_endpoint(name: str, environ: MutableMapping[str, str]) -> str:
-    """Where the span exporter ``name`` sends to, for messages."""
+_SIGNAL_ENDPOINTS = {"traces": env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "metrics": env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT}
+
+
+def describe_endpoint(name: str, environ: MutableMapping[str, str], signal: str = "traces") -> str:
+    """Where the exporter ``name`` of ``signal`` (``traces``, ``metrics``) sends to, for messages."""
     if name in ("otlp_proto_http", "otlp_proto_grpc"):
-        traces = environ.get(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "").strip()
-        if traces:
-            return traces
+        specific = environ.get(_SIGNAL_ENDPOINTS[signal], "").strip()
+        if specific:
+            return specific
         base = environ.get(env.OTEL_EXPORTER_OTLP_ENDPOINT, "").strip().rstrip("/")
-        return f"{base}/v1/traces" if name == "otlp_proto_http" else base
+        return f"{base}/v1/{signal}" if name == "otlp_proto_http" else base
     return name
 
 
@@ -230,7 +233,6 @@ def _configure_metrics_and_logs(environ: MutableMapping[str, str], resource: Res
         _get_exporter_names,
         _import_exporters,
         _init_logging,
-        _init_metrics,
     )
 
     metric_names, log_names = _get_exporter_names("metrics"), _get_exporter_names("logs")
@@ -240,9 +242,36 @@ def _configure_metrics_and_logs(environ: MutableMapping[str, str], resource: Res
         _logger.warning("otelray: %s; metrics and logs are not exported", exc)
         return
     if metric_exporters:
-        _init_metrics(metric_exporters, resource)
+        _install_metrics(environ, metric_exporters, resource)
     if log_exporters:
         _init_logging(log_exporters, resource, setup_logging_handler=False)
+
+
+def _install_metrics(environ: MutableMapping[str, str], exporters: dict[str, type], resource: Resource) -> None:
+    """A MeterProvider whose push exporters are guarded like the span exporters (SDK ``_init_metrics``)."""
+    from opentelemetry import metrics
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
+
+    from otelray.distro.metric_export import GuardedMetricExporter, bound_at_exit
+
+    timeout = _shutdown_timeout(environ)
+    readers: list[MetricReader] = []
+    guards: list[GuardedMetricExporter] = []
+    for name, exporter_class in exporters.items():
+        try:
+            built = exporter_class()
+        except Exception as exc:  # e.g. a bad certificate path: say so, keep the other exporters
+            _logger.warning("otelray: metric exporter %r cannot be built (%s); skipped", name, exc)
+            continue
+        if isinstance(built, MetricReader):  # pull exporters (prometheus) are readers themselves
+            readers.append(built)
+            continue
+        guard = GuardedMetricExporter(built, describe_endpoint(name, environ, "metrics"), shutdown_timeout=timeout)
+        guards.append(guard)
+        readers.append(PeriodicExportingMetricReader(guard))
+    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
+    bound_at_exit(guards)  # registered after the provider's own exit hook, so it runs first
 
 
 def build_baggage_processor(environ: MutableMapping[str, str]) -> SpanProcessor | None:

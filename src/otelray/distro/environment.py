@@ -62,6 +62,9 @@ OTEL_EXPORTER_OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
 """OTLP endpoint for traces only, the full URL including ``/v1/traces`` for HTTP."""
 
+OTEL_EXPORTER_OTLP_METRICS_ENDPOINT = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
+"""OTLP endpoint for metrics only (read by the SDK; otelray names it in its warnings)."""
+
 OTEL_PYTHON_DISABLED_INSTRUMENTATIONS = "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"
 """Instrumentor entry-point names not to load (comma list, ``*`` for all; read by upstream). otelray
 adds ``django`` when ``DJANGO_SETTINGS_MODULE`` is unset, as ADOT does."""

@@ -1,4 +1,4 @@
-"""Span export that stays quiet and quick when the collector is away.
+"""Export that stays quiet and quick when the collector is away (spans here; metrics in ``metric_export``).
 
 The upstream OTLP exporters retry a failed batch with exponential back-off for up to their timeout
 (10 s) and log every attempt; at process exit that is what makes ADOT's distro take ~8 s to end a
@@ -17,11 +17,13 @@ short script when no collector listens. ``GuardedSpanExporter`` wraps any span e
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
@@ -33,6 +35,7 @@ _capturing = threading.local()
 UPSTREAM_EXPORT_LOGGERS = (
     "opentelemetry.exporter.otlp.common.http",
     "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+    "opentelemetry.exporter.otlp.proto.http.metric_exporter",
     "opentelemetry.exporter.otlp.proto.grpc.exporter",
     "opentelemetry.exporter.otlp.proto.grpc.trace_exporter",
 )
@@ -112,25 +115,27 @@ for _name in UPSTREAM_EXPORT_LOGGERS:
     logging.getLogger(_name).addFilter(_FILTER)
 
 
-class GuardedSpanExporter(SpanExporter):
-    """Wraps a span exporter: lazy construction, one warning per outage, bounded exit."""
+class ExportGuard:
+    """The signal-independent part: lazy build, held-back logs, one warning per outage, bounded exit."""
+
+    what = "data"  # what one exported item is called in messages
 
     def __init__(
-        self, factory: Callable[[], SpanExporter], endpoint: str, *, shutdown_timeout: float = 0.5
+        self, factory: Callable[[], Any], endpoint: str, *, shutdown_timeout: float = 0.5
     ) -> None:
         self._factory = factory
         self.endpoint = endpoint
         self.shutdown_timeout = shutdown_timeout
-        self._inner: SpanExporter | None = None
+        self._inner: Any = None
         self._lock = threading.Lock()
         self._closing_deadline: float | None = None
         self._factory_error: Exception | None = None
         self._failing_reason: str | None = None  # set when the exit probe found the endpoint down
         self._failing = False
-        self.dropped_spans = 0
+        self.dropped = 0
         self.failed_exports = 0
 
-    def _exporter(self) -> SpanExporter:
+    def _exporter(self) -> Any:
         with self._lock:
             if self._factory_error is not None:
                 raise self._factory_error
@@ -162,28 +167,31 @@ class GuardedSpanExporter(SpanExporter):
             self.build_now()
         self._closing_deadline = time.monotonic() + self.shutdown_timeout
 
-    def _call(self, spans: Sequence[ReadableSpan], attempt: _Attempt) -> SpanExportResult:
+    def _call(self, send: Callable[[Any], bool], attempt: _Attempt) -> bool:
         _capturing.attempt = attempt
         try:
-            return self._exporter().export(spans)
+            return send(self._exporter())
         except Exception as exc:  # an exporter bug must not reach the application
             if not attempt.precise:
                 attempt.reason, attempt.precise = _describe(exc), True
-            return SpanExportResult.FAILURE
+            return False
         finally:
             _capturing.attempt = None
 
-    def _bounded_call(self, spans: Sequence[ReadableSpan], attempt: _Attempt, deadline: float) -> SpanExportResult:
+    def _bounded_call(self, send: Callable[[Any], bool], attempt: _Attempt, deadline: float) -> bool:
         if self._failing_reason is not None:
             attempt.reason = self._failing_reason
             attempt.precise = True
-            return SpanExportResult.FAILURE
+            return False
         if self._failing:
             attempt.reason = "still unreachable at shutdown"
             attempt.precise = True
-            return SpanExportResult.FAILURE
-        outcome: list[SpanExportResult] = []
-        worker = threading.Thread(target=lambda: outcome.append(self._call(spans, attempt)), daemon=True)
+            return False
+        outcome: list[bool] = []
+        # the caller's context travels along: it carries the SDK's "suppress instrumentation" flag,
+        # without which the exporter's own HTTP call would be traced by the requests instrumentation
+        context = contextvars.copy_context()
+        worker = threading.Thread(target=lambda: outcome.append(context.run(self._call, send, attempt)), daemon=True)
         worker.start()
         while worker.is_alive() and not attempt.failed.is_set():
             remaining = deadline - time.monotonic()
@@ -192,44 +200,60 @@ class GuardedSpanExporter(SpanExporter):
                     attempt.reason, attempt.precise = f"no answer within {self.shutdown_timeout:g} s at shutdown", True
                 break
             worker.join(min(remaining, 0.02))
-        return outcome[0] if outcome else SpanExportResult.FAILURE
+        return bool(outcome and outcome[0])
 
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+    def _guarded(self, count: int, send: Callable[[Any], bool]) -> bool:
+        """Export through the wrapped exporter; count, warn or report recovery; True on success."""
         attempt = _Attempt()
         deadline = self._closing_deadline
-        if deadline is None:
-            result = self._call(spans, attempt)
-        else:
-            result = self._bounded_call(spans, attempt, deadline)
-        if result is SpanExportResult.SUCCESS:
+        ok = self._call(send, attempt) if deadline is None else self._bounded_call(send, attempt, deadline)
+        if ok:
             if self._failing:
-                _logger.info("otelray: span export to %s works again", self.endpoint)
+                _logger.info("otelray: export of %s to %s works again", self.what, self.endpoint)
             self._failing = False
-            return result
+            return True
         self.failed_exports += 1
-        self.dropped_spans += len(spans)
+        self.dropped += count
         if not self._failing:
             self._failing = True
             if not attempt.precise:  # e.g. "timeout, max retries or shutdown": say what the socket says
                 attempt.reason = probe(self.endpoint, 0.2) or attempt.reason
             _logger.warning(
-                "otelray: cannot export spans to %s (%s); dropping them until it answers",
-                self.endpoint, attempt.reason or "export failed",
+                "otelray: cannot export %s to %s (%s); dropping them until it answers",
+                self.what, self.endpoint, attempt.reason or "export failed",
             )
-        return result
+        return False
 
-    def shutdown(self) -> None:
+    def _shutdown_inner(self, **kwargs: Any) -> None:
         inner = self._inner
         if inner is not None:
             _capturing.attempt = _Attempt()
             try:
-                inner.shutdown()
+                inner.shutdown(**kwargs)
             finally:
                 _capturing.attempt = None
 
+
+class GuardedSpanExporter(ExportGuard, SpanExporter):
+    """Wraps a span exporter: lazy construction, one warning per outage, bounded exit."""
+
+    what = "spans"
+
+    @property
+    def dropped_spans(self) -> int:
+        """Spans that could not be delivered."""
+        return self.dropped
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        ok = self._guarded(len(spans), lambda inner: inner.export(spans) is SpanExportResult.SUCCESS)
+        return SpanExportResult.SUCCESS if ok else SpanExportResult.FAILURE
+
+    def shutdown(self) -> None:
+        self._shutdown_inner()
+
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         inner = self._inner
-        return True if inner is None else inner.force_flush(timeout_millis)
+        return True if inner is None else bool(inner.force_flush(timeout_millis))
 
 
 class ExitBoundedSpanProcessor(BatchSpanProcessor):

@@ -153,5 +153,5 @@ def test_recovery_is_logged_once_and_spans_flow_again(caplog: pytest.LogCaptureF
         provider.shutdown()
     assert caplog.messages == [
         f"otelray: cannot export spans to {url} (connection refused); dropping them until it answers",
-        f"otelray: span export to {url} works again",
+        f"otelray: export of spans to {url} works again",
     ]
