@@ -45,7 +45,8 @@ class ScrapeConfig(ComponentConfig):
     metrics_path: str = Field("/metrics", description="HTTP path of the metrics.")
     scheme: Literal["http", "https"] = Field("http", description="http or https.")
     params: dict[str, list[str]] = Field(default_factory=dict, description="URL query parameters.")
-    honor_labels: bool = Field(False, description="Keep scraped labels that clash with target labels.")
+    honor_labels: bool = Field(False, description="Scraped labels win over clashing target labels "
+                                                  "(else they are kept as exported_<name>).")
     body_size_limit: NonNegativeInt = Field(DEFAULT_BODY_SIZE_LIMIT, description="Largest accepted body in bytes.")
     static_configs: list[StaticConfig] = Field(default_factory=list, description="Targets.")
     relabel_configs: list[RelabelConfig] = Field(default_factory=list, description="Target relabelling.")

@@ -121,7 +121,7 @@ class PrometheusReceiver:
                 families = parse(text)
             except ValueError as exc:
                 raise ScrapeError("invalid_text", str(exc)) from exc
-            families = self._relabel_samples(families, target.job)
+            families = _resolve_conflicts(self._relabel_samples(families, target.job), target)
             metrics = families_to_metrics(families, extra, now_ns, target.starts)
             up = 1.0
         except ScrapeError as exc:
@@ -185,6 +185,20 @@ class PrometheusReceiver:
         if self._client is not None:
             client, self._client = self._client, None
             await client.aclose()
+
+
+def _resolve_conflicts(families: list[Any], target: Target) -> list[Any]:
+    """``honor_labels: false`` (default): a scraped label clashing with a target label is kept as
+    ``exported_<name>`` and the target's value wins; ``true``: the scraped value wins (Prometheus rule)."""
+    if target.job.honor_labels:
+        return families
+    names = {k for k in target.labels if not k.startswith("__")}
+    for family in families:
+        if any(k in names for sample in family.samples for k in sample.labels):
+            family.samples = [sample._replace(labels={(f"exported_{k}" if k in names else k): v
+                                                      for k, v in sample.labels.items()})
+                              for sample in family.samples]
+    return families
 
 
 def _gauge(name: str, value: float, extra: dict[str, str], now_ns: int) -> Metric:

@@ -139,6 +139,19 @@ def test_metric_relabel_drops_and_renames(exposition):
     assert "kept_me" in metrics and "drop_me" not in metrics and "keep_me" not in metrics
 
 
+@pytest.mark.parametrize(("honor", "expected"), [
+    (False, {"env": "test", "exported_env": "scraped", "exported_job": "other"}),
+    (True, {"env": "scraped", "job": "other"}),
+])
+def test_honor_labels(exposition, honor, expected):
+    exposition.body = b'clash{env="scraped",job="other"} 1\n'
+    receiver, sink = make(exposition.address, honor_labels=honor)
+    scrape_once(receiver)
+    resource, metrics = metrics_of(sink)
+    assert attrs(metrics["clash"].gauge.data_points[0]) == expected
+    assert resource["service.name"] == "app"
+
+
 def test_target_relabelling():
     rules = [RelabelConfig(source_labels=["__address__"], regex="(.*):9100", target_label="instance",
                            replacement="${1}"),
