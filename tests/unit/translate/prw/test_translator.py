@@ -95,3 +95,15 @@ def test_requests_split_by_size_and_body_is_snappy_block():
     assert bytes(cramjam.snappy.decompress_raw(body)) == chunks[0].SerializeToString()
     assert decode(body) == chunks[0]
     assert HEADERS["Content-Encoding"] == "snappy"
+
+
+def test_adot_otlp_to_amp_vector():
+    # aws-otel-test-framework validator/.../otlpToAMPExpectedMetric.mustache: a summary "latency_<id>" with
+    # apiName/statusCode attributes gives quantile series "0" and "1" (resource without service attributes).
+    rm = resource([summary("latency_abc", 2, 30.0, [(0.0, 10.0), (1.0, 20.0)],
+                           apiName="/outgoing-http-call", statusCode="200")])
+    result = translate_metrics([rm], options=PrwOptions())
+    assert sorted((dict(labels) for labels in by_name(result, "latency_abc")), key=lambda d: d["quantile"]) == [
+        {"__name__": "latency_abc", "apiName": "/outgoing-http-call", "quantile": "0", "statusCode": "200"},
+        {"__name__": "latency_abc", "apiName": "/outgoing-http-call", "quantile": "1", "statusCode": "200"},
+    ]
