@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("otelray")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
-
 __all__ = ["__version__"]
+
+
+def __getattr__(name: str) -> str:
+    # Looked up lazily: reading package metadata costs milliseconds, and every instrumented program
+    # imports this package at start-up.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("otelray")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            return "0.0.0+unknown"
+    raise AttributeError(f"module 'otelray' has no attribute {name!r}")
