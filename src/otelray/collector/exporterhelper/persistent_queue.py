@@ -25,6 +25,7 @@ from otelray.collector.consumer import BATCH_TYPES
 from otelray.collector.errors import RetryableError
 from otelray.collector.exporterhelper.queue import QueueFullError
 
+_IN_MEMORY = 64  # decoded batches kept in memory at the head of the queue
 _SCHEMA = "CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY, items INTEGER NOT NULL, data BLOB NOT NULL)"
 
 
@@ -72,11 +73,6 @@ class PersistentQueue:
     def _cost(self, items: int) -> int:
         return items if self._count_items else 1
 
-    @property
-    def recovered(self) -> int:
-        """Batches found on disk when the queue was opened and not yet handed out."""
-        return sum(1 for _, batch, _ in self._pending if batch is None)
-
     def _insert(self, data: bytes, items: int) -> int:
         if self._db is None:
             raise RetryableError(f"persistent queue {self._path} is not open")
@@ -102,7 +98,8 @@ class PersistentQueue:
             raise RetryableError(f"persistent queue {self._path}: {exc}") from exc
         async with self._changed:
             self._costs[key] = cost
-            self._pending.append((key, batch, items))
+            # keep only the head of a backlog decoded in memory; the rest is read back from disk when due
+            self._pending.append((key, batch if len(self._pending) < _IN_MEMORY else None, items))
             self._changed.notify_all()
 
     def _load(self, key: int) -> Any:
