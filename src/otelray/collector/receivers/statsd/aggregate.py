@@ -10,6 +10,8 @@
   weighted by 1/sample rate; ``histogram`` → an exponential histogram of at most ``max_size``
   buckets per sign (scale lowered from 20 until the buckets fit).
 Everything is reset after each interval, as upstream. ``enable_metric_type`` adds ``metric_type``.
+One interval holds at most ``MAX_SERIES`` counter/gauge series and ``MAX_OBSERVATIONS`` timer
+observations; lines beyond are refused (``StatsdParseError`` reason ``over_limit``) and counted.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ from opentelemetry.proto.metrics.v1.metrics_pb2 import (
     SummaryDataPoint,
 )
 
-from otelray.collector.receivers.statsd.parser import StatsdLine
+from otelray.collector.receivers.statsd.parser import StatsdLine, StatsdParseError
 
 SCOPE_NAME = "otelcol/statsdreceiver"
 DEFAULT_PERCENTILES = (0.0, 10.0, 50.0, 90.0, 95.0, 100.0)
 MAX_SCALE = 20
+MAX_SERIES = 100_000
+MAX_OBSERVATIONS = 1_000_000
 Key = tuple[str, tuple[tuple[str, str], ...]]
 
 
@@ -56,10 +60,16 @@ class Aggregator:
     gauges: dict[Key, float] = field(default_factory=dict)
     raw: list[tuple[StatsdLine, int]] = field(default_factory=list)
     samples: dict[tuple[str, Key], list[tuple[float, float]]] = field(default_factory=dict)
+    observations: int = 0
 
     def add(self, line: StatsdLine, now_ns: int) -> None:
-        """Aggregate one parsed line."""
+        """Aggregate one parsed line.
+
+        Raises:
+            StatsdParseError: ``over_limit`` when the interval is full.
+        """
         key = (line.name, line.tags)
+        self._check_room(line, key)
         if line.type == "counter":
             self.counters[key] = self.counters.get(key, 0) + int(line.value / line.sample_rate)
         elif line.type == "gauge":
@@ -68,6 +78,16 @@ class Aggregator:
             self.raw.append((line, now_ns))
         else:
             self.samples.setdefault((line.type, key), []).append((line.value, 1.0 / line.sample_rate))
+
+    def _check_room(self, line: StatsdLine, key: Key) -> None:
+        if line.type in ("counter", "gauge"):
+            table = self.counters if line.type == "counter" else self.gauges
+            if key not in table and len(self.counters) + len(self.gauges) >= MAX_SERIES:
+                raise StatsdParseError("over_limit", f"more than {MAX_SERIES} series in one interval")
+        elif self.observations >= MAX_OBSERVATIONS:
+            raise StatsdParseError("over_limit", f"more than {MAX_OBSERVATIONS} observations in one interval")
+        else:
+            self.observations += 1
 
     def flush(self, start_ns: int, now_ns: int) -> ResourceMetrics | None:
         """The interval's metrics (``None`` when nothing arrived); the state is reset."""
@@ -90,7 +110,7 @@ class Aggregator:
                 metrics.append(_summary(name, values, observer.percentiles, start_ns, now_ns, attrs))
             else:
                 metrics.append(_exp_histogram(name, values, observer.max_size, start_ns, now_ns, attrs))
-        self.counters, self.gauges, self.raw, self.samples = {}, {}, [], {}
+        self.counters, self.gauges, self.raw, self.samples, self.observations = {}, {}, [], {}, 0
         if not metrics:
             return None
         rm = ResourceMetrics()

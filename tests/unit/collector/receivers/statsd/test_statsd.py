@@ -113,3 +113,16 @@ def test_config_refusals():
     with pytest.raises(ValidationError, match="percentiles must be between 0 and 100"):
         StatsdReceiverConfig.model_validate({"timer_histogram_mapping": [
             {"statsd_type": "timing", "observer_type": "summary", "summary": {"percentiles": [150]}}]})
+
+
+def test_interval_limits_refuse_and_count(monkeypatch):
+    from otelray.collector.receivers.statsd import aggregate
+
+    monkeypatch.setattr(aggregate, "MAX_SERIES", 2)
+    monkeypatch.setattr(aggregate, "MAX_OBSERVATIONS", 1)
+    receiver = StatsdReceiver(make_settings("statsd", Kind.RECEIVER, signal=Signal.METRICS), StatsdReceiverConfig(),
+                              MetricsSink())
+    receiver.handle(b"a:1|c\nb:1|g\nc:1|c\na:2|c\nt:1|ms\nt:2|ms")
+    tel = receiver.settings.telemetry.telemetry
+    assert tel.value("otelcol_receiver_statsd_rejected_lines_total", {"receiver": "statsd", "reason": "over_limit"}) == 2
+    assert receiver.aggregator.counters == {("a", ()): 3}
