@@ -128,7 +128,7 @@ def test_trace_summaries_are_newest_first_and_paginate(xray: Any) -> None:
     base = time.time() - 3600  # a window no other test writes to
     ids = []
     for i in range(250):
-        trace_id = new_trace_id(base)
+        trace_id = new_trace_id(base + i)  # the TraceId time range type reads the id's own time
         ids.append(trace_id)
         xray.put_trace_segments(TraceSegmentDocuments=[json.dumps(segment(trace_id, base + i))])
     pages = list(xray.get_paginator("get_trace_summaries").paginate(StartTime=base, EndTime=base + 300))

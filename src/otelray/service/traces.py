@@ -148,6 +148,11 @@ class _SummaryQuery:
     def where(self) -> tuple[str, tuple[Any, ...]] | None:
         return self.matches.where if self.matches is not None else None
 
+    @property
+    def sql_decides(self) -> bool:
+        """True when the store's SQL alone selects exactly the wanted rows."""
+        return self.keep is None and (self.matches is None or self.matches.exact)
+
     def wants(self, row: TraceRow) -> bool:
         return (self.keep is None or self.keep(row.trace_id)) and (self.matches is None or self.matches(row))
 
@@ -159,8 +164,11 @@ def _summaries_page(ctx: ServiceContext, query: _SummaryQuery, cursor: Cursor | 
     approximate = cursor.time if cursor else query.end
     exhausted = False
     while len(summaries) < SUMMARY_PAGE_SIZE and processed < SUMMARY_SCAN_BUDGET:
+        # when SQL decides alone, read just what the page still needs (and one more, to know if
+        # the window goes on); otherwise a chunk to test in Python
+        limit = SUMMARY_PAGE_SIZE - len(summaries) + 1 if query.sql_decides else _SCAN_CHUNK
         rows = ctx.store.scan(
-            query.range_type, query.start, query.end, before=cursor, limit=_SCAN_CHUNK, where=query.where
+            query.range_type, query.start, query.end, before=cursor, limit=limit, where=query.where
         )
         consumed = 0
         for row in rows:
@@ -171,7 +179,7 @@ def _summaries_page(ctx: ServiceContext, query: _SummaryQuery, cursor: Cursor | 
                 summaries.append(analysis.summary(row))
                 if len(summaries) == SUMMARY_PAGE_SIZE:
                     break
-        if len(rows) < _SCAN_CHUNK and consumed == len(rows):
+        if len(rows) < limit and consumed == len(rows):
             exhausted = True
             break
     out: dict[str, Any] = {

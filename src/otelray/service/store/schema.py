@@ -2,7 +2,8 @@
 
 Follows the lean layout measured in ``reference/store-feasibility.md`` (V3n-zbatch): documents are
 kept verbatim in one zstd frame per write transaction (``blk``), located through ``seg``; one summary
-row per trace (``trace``) with indexes on the three GetTraceSummaries time keys and the derived
+row per trace (``trace``) with indexes on the Service and Event time keys of GetTraceSummaries
+(the TraceId key is the primary key itself) and the derived
 columns of ``facts.SUMMARY_COLUMNS`` that filter expressions are pushed down to; per-minute
 service-graph rollups (``groll``, span 60) that graphs without a group are read from, and hourly
 rows (span 3600) built from the minutes the first time a complete hour is read, dropped when one of
@@ -20,7 +21,7 @@ import cramjam
 
 from otelray.service.facts import SUMMARY_COLUMNS
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Summary columns the store fills itself (``tid``, ``tstart``, ``tend``) instead of from the facts.
 _OWN = ("trace_id", "start_time", "end_time")
 #: The derived per-trace columns, named as ``facts.SUMMARY_COLUMNS`` so filter pushdown applies as is.
@@ -42,13 +43,13 @@ CREATE TABLE IF NOT EXISTS groll(
     id INTEGER PRIMARY KEY, span INTEGER NOT NULL, m INTEGER NOT NULL, src TEXT NOT NULL,
     dst TEXT NOT NULL, alias TEXT NOT NULL, s BLOB NOT NULL);  -- span: 60 or 3600 s
 CREATE UNIQUE INDEX IF NOT EXISTS groll_key ON groll(span, m, src, dst, alias);
-CREATE INDEX IF NOT EXISTS trace_by_start ON trace(tstart, tid);
 CREATE INDEX IF NOT EXISTS trace_by_end ON trace(tend, tid);
 CREATE INDEX IF NOT EXISTS trace_by_updated ON trace(updated, tid);
 """.format(summary=", ".join(f"{name} {kind}" for name, kind in SUMMARY_COLUMNS.items() if name not in _OWN))
 
-#: Column of ``trace`` holding each GetTraceSummaries time key (keys of ``TimeRangeType``).
-TIME_COLUMNS = {"TraceId": "tstart", "Service": "tend", "Event": "updated"}
+#: Column of ``trace`` holding the Service and Event time keys of GetTraceSummaries; the TraceId
+#: key is the time inside the trace id, i.e. the primary key's first four bytes.
+TIME_COLUMNS = {"Service": "tend", "Event": "updated"}
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:

@@ -10,6 +10,7 @@ blocks nothing points at any more; it runs in the background every ``prune_inter
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 import threading
 import time
@@ -110,16 +111,26 @@ class SQLiteStore:
 
         ``where``: an extra condition over the summary columns, e.g. a pushed-down filter expression.
         """
-        col = TIME_COLUMNS[range_type.value]
-        sql = f"SELECT tid, tstart, tend, updated, ndocs, partial, facts FROM trace WHERE {col} >= ? AND {col} < ?"
-        args: list[Any] = [start, end]
-        if before is not None:
-            sql += f" AND ({col}, tid) < (?, ?)"
-            args += [before.time, tid_key(before.trace_id)]
+        sql = "SELECT tid, tstart, tend, updated, ndocs, partial, facts FROM trace WHERE "
+        if range_type is TimeRangeType.TRACE_ID:
+            # the trace id's own time: a range of the primary key, read newest first without an index
+            col = "tid"
+            sql += "tid >= ? AND tid < ?"
+            args: list[Any] = [_epoch_key(start), _epoch_key(end)]
+            if before is not None:
+                sql += " AND tid < ?"
+                args.append(tid_key(before.trace_id))
+        else:
+            col = TIME_COLUMNS[range_type.value]
+            sql += f"{col} >= ? AND {col} < ?"
+            args = [start, end]
+            if before is not None:
+                sql += f" AND ({col}, tid) < (?, ?)"
+                args += [before.time, tid_key(before.trace_id)]
         if where is not None:
             sql += f" AND ({where[0]})"
             args += list(where[1])
-        sql += f" ORDER BY {col} DESC, tid DESC LIMIT ?"
+        sql += f" ORDER BY {col} DESC, tid DESC LIMIT ?" if col != "tid" else " ORDER BY tid DESC LIMIT ?"
         args.append(limit)
         with self._reader() as conn:
             rows = conn.execute(sql, args).fetchall()
@@ -181,7 +192,9 @@ class SQLiteStore:
 
     def time_key(self, row: TraceRow, range_type: TimeRangeType) -> float:
         """The value of a row's ``range_type`` time (what cursors hold)."""
-        return {"TraceId": row.start, "Service": row.end, "Event": row.updated}[range_type.value]
+        if range_type is TimeRangeType.TRACE_ID:
+            return float(int(row.trace_id[2:10], 16))
+        return {"Service": row.end, "Event": row.updated}[range_type.value]
 
     def counts(self) -> dict[str, int]:
         """Numbers of traces and documents, and the database size in bytes (file + WAL)."""
@@ -252,6 +265,12 @@ class SQLiteStore:
             except Exception:
                 log.exception("retention pruning failed")
             self._stop.wait(interval)
+
+
+def _epoch_key(seconds: float) -> bytes:
+    """The smallest trace key whose id time is at or after ``seconds`` (ids carry whole seconds)."""
+    epoch = min(max(math.ceil(seconds), 0), 0xFFFFFFFF + 1)
+    return epoch.to_bytes(5, "big")[1:] + bytes(12) if epoch <= 0xFFFFFFFF else b"\xff" * 17
 
 
 def _check_version(conn: sqlite3.Connection, version: str) -> None:
