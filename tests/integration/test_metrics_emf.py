@@ -95,10 +95,15 @@ exporters:
     metric_declarations:
       - dimensions: [[route], [route, missing]]
         metric_name_selectors: ["^requests$"]
+  awsemf/ci:
+    region: us-east-1
+    endpoint: "{endpoint}"
+    log_group_name: /aws/ecs/containerinsights/test/performance
+    log_stream_name: ci
 service:
   telemetry: {{metrics: {{address: "127.0.0.1:{{metrics_port}}"}}}}
   pipelines:
-    metrics: {{receivers: [otlp], exporters: [awsemf, awsemf/decl]}}
+    metrics: {{receivers: [otlp], exporters: [awsemf, awsemf/decl, awsemf/ci]}}
 """
 
 
@@ -189,6 +194,9 @@ def test_sdk_metrics_arrive_as_emf_events_in_moto(moto, tmp_path):
         assert puts and all(r.signature_valid for r in capture.requests)
         assert all(r.headers.get("x-amzn-logs-format") == "json/emf" for r in puts)
         assert "Logs_20140328.CreateLogGroup" in {r.headers.get("X-Amz-Target") for r in capture.requests}
+        agents = {json.loads(r.body)["logGroupName"]: r.headers["User-Agent"] for r in puts}
+        assert "(awsemf; ContainerInsights)" in agents["/aws/ecs/containerinsights/test/performance"]
+        assert "(awsemf)" in agents[group]
     finally:
         collector.stop()
         capture.stop()

@@ -6,7 +6,8 @@
 - Batches are sorted by timestamp and cut at 10,000 events, at a 24-hour span, and at 1 MiB counting
   26 bytes of overhead per event — the PutLogEvents request limit AWS documents. (Upstream compares
   against its 256 KiB per-event constant, so it sends smaller requests; the 1 MiB limit is AWS's.)
-- ``PutLogEvents`` carries ``x-amzn-logs-format: json/emf``. ``ResourceNotFoundException`` creates the
+- ``PutLogEvents`` carries ``x-amzn-logs-format: json/emf``, and the User-Agent says
+  ``(awsemf; ContainerInsights)`` for Container Insights log groups as upstream's does. ``ResourceNotFoundException`` creates the
   stream, and the group when that is missing too (with ``tags``, then ``PutRetentionPolicy`` when
   ``log_retention`` is set), then retries; ``ResourceAlreadyExistsException`` is ignored.
 - botocore errors map to the collector's tree: throttling → ``ThrottledError``, service unavailable
@@ -15,7 +16,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +37,7 @@ MAX_SPAN_MS = 24 * 3600 * 1000
 MAX_AGE_MS = 14 * 24 * 3600 * 1000
 MAX_FUTURE_MS = 2 * 3600 * 1000
 TRUNCATED_SUFFIX = "[Truncated...]"
+_CONTAINER_INSIGHTS = re.compile(r"^/aws/.*containerinsights/.*/(performance|prometheus)$")
 _THROTTLING = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
 _RETRYABLE = frozenset({"ServiceUnavailableException", "OperationAbortedException", "InternalFailure"})
 
@@ -176,3 +180,15 @@ def _rejected(response: Mapping[str, Any], group: str, stream: str, n: int) -> i
 
 def _emf_header(request: Any, **_: Any) -> None:
     request.headers["x-amzn-logs-format"] = "json/emf"
+    agent = request.headers.get("User-Agent", "")
+    if isinstance(agent, bytes):
+        agent = agent.decode()
+    if "(awsemf)" in agent and _CONTAINER_INSIGHTS.search(_log_group(request.body)):
+        request.headers["User-Agent"] = agent.replace("(awsemf)", "(awsemf; ContainerInsights)")
+
+
+def _log_group(body: Any) -> str:
+    try:
+        return str(json.loads(body or b"{}").get("logGroupName", ""))
+    except (ValueError, AttributeError):
+        return ""
