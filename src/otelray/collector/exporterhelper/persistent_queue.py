@@ -25,7 +25,7 @@ from otelray.collector.consumer import BATCH_TYPES
 from otelray.collector.errors import RetryableError
 from otelray.collector.exporterhelper.queue import QueueFullError
 
-_IN_MEMORY = 64  # decoded batches kept in memory at the head of the queue
+_IN_MEMORY = 8  # decoded batches kept in memory at the head of the queue
 _SCHEMA = "CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY, items INTEGER NOT NULL, data BLOB NOT NULL)"
 
 
