@@ -128,7 +128,7 @@ def test_sdk_spans_reach_backend_and_moto_signed(tmp_path, backend, moto):
     grpc, http = free_port(), free_port()
     config = AWSXRAY_PIPELINE.format(grpc=grpc, http=http, backend=to_backend.url, moto=to_moto.url)
     try:
-        proc = start_collector(config, tmp_path, env=collector_env())
+        proc = start_collector(config, tmp_path, env=collector_env(), timeout=60)
     except Exception:
         to_backend.stop()
         to_moto.stop()
@@ -201,7 +201,7 @@ def test_bad_input_is_counted_and_the_collector_keeps_running(tmp_path):
     capture = CaptureServer().start()
     udp, http, closed = free_port(), free_port(), free_port()
     proc = start_collector(BAD_INPUT_PIPELINE.format(udp=udp, http=http, capture=capture.url, closed=closed),
-                           tmp_path, env=collector_env())
+                           tmp_path, env=collector_env(), timeout=60)
     try:
         now = time.time()
         good = dict(SEGMENT, trace_id=SEGMENT["trace_id"].format(epoch=int(now)), start_time=now - 1, end_time=now)
@@ -263,7 +263,7 @@ def test_sigv4auth_signs_otlphttp_requests(tmp_path):
     """OTLP to an AWS endpoint (X-Ray's /v1/traces) through otlphttp + sigv4auth: signatures verify."""
     capture = CaptureServer(reply=b"", reply_type="application/x-protobuf").start()
     http = free_port()
-    proc = start_collector(SIGV4_OTLPHTTP.format(http=http, capture=capture.url), tmp_path, env=collector_env())
+    proc = start_collector(SIGV4_OTLPHTTP.format(http=http, capture=capture.url), tmp_path, env=collector_env(), timeout=60)
     try:
         send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http}/v1/traces"), "signed", 5)
         wait_until(lambda: proc.metric("otelcol_exporter_sent_spans_total", exporter="otlphttp") == 10,
@@ -328,7 +328,7 @@ def test_role_arn_signs_with_credentials_from_sts_assume_role(tmp_path, moto):
     env = collector_env()
     env["AWS_ENDPOINT_URL_STS"] = moto
     try:
-        proc = start_collector(ASSUME_ROLE.format(http=http, capture=capture.url), tmp_path, env=env)
+        proc = start_collector(ASSUME_ROLE.format(http=http, capture=capture.url), tmp_path, env=env, timeout=60)
     except Exception:
         capture.stop()
         raise

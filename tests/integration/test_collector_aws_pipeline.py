@@ -81,9 +81,9 @@ service:
 
 def test_xray_sdk_udp_through_two_collectors_arrives_intact(tmp_path, backend, stop_later):
     udp, grpc = free_port(), free_port()
-    second = start_collector(COLLECTOR_B.format(grpc=grpc, backend=backend.url), tmp_path, env=collector_env())
+    second = start_collector(COLLECTOR_B.format(grpc=grpc, backend=backend.url), tmp_path, env=collector_env(), timeout=60)
     stop_later.append(second)
-    first = start_collector(COLLECTOR_A.format(udp=udp, grpc=grpc), tmp_path, env=collector_env())
+    first = start_collector(COLLECTOR_A.format(udp=udp, grpc=grpc), tmp_path, env=collector_env(), timeout=60)
     stop_later.append(first)
     try:
         run = subprocess.run([sys.executable, "-c", XRAY_SDK_APP.format(port=udp)], capture_output=True, text=True,
@@ -187,19 +187,19 @@ def _stored_span_ids(url: str, trace_ids: set[str]) -> set[str]:
 def test_no_span_lost_across_kill_9_with_the_backend_down(tmp_path, stop_later):
     grpc, backend_port = free_port(), free_port()
     config = NO_LOSS.format(grpc=grpc, backend_port=backend_port, storage=tmp_path / "queue")
-    collector = start_collector(config, tmp_path, env=collector_env())
+    collector = start_collector(config, tmp_path, env=collector_env(), timeout=60)
     stop_later.append(collector)
     trace_ids, span_ids = _send(grpc)
     assert len(span_ids) == TOTAL
     assert collector.metric("otelcol_receiver_accepted_spans_total", transport="grpc") == TOTAL
     assert collector.stop(signal.SIGKILL) == -signal.SIGKILL
 
-    collector = start_collector(config, tmp_path, env=collector_env())
+    collector = start_collector(config, tmp_path, env=collector_env(), timeout=60)
     stop_later.append(collector)
-    backend = start_backend(tmp_path / "backend-data", port=backend_port)
+    backend = start_backend(tmp_path / "backend-data", port=backend_port, timeout=60)
     stop_later.append(backend)
     wait_until(lambda: collector.metric("otelcol_exporter_sent_spans_total", exporter="awsxray") >= TOTAL,
-               timeout=90, what="the queued spans to be sent after the restart")
+               timeout=120, what="the queued spans to be sent after the restart")
     assert _stored_span_ids(backend.url, trace_ids) == span_ids
     assert collector.metric("otelcol_exporter_send_failed_spans_total", exporter="awsxray") == 0
     assert collector.stop() == 0
@@ -232,7 +232,7 @@ def test_xray_sdk_sampling_calls_go_through_the_receiver_proxy_signed(tmp_path, 
     xray_client(backend.url).create_sampling_rule(SamplingRule=rule)
     capture = CaptureServer(forward_to=backend.url).start()
     port = free_port()
-    proc = start_collector(SAMPLING_PROXY.format(port=port, upstream=capture.url), tmp_path, env=collector_env())
+    proc = start_collector(SAMPLING_PROXY.format(port=port, upstream=capture.url), tmp_path, env=collector_env(), timeout=60)
     stop_later.append(proc)
     try:
         connector = ServiceConnector()
