@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "backend": "otelray.service.cli:backend",
     "collector": "otelray.collector.cli:collector",
     "components": "otelray.collector.cli:components",
+    "lambda": "otelray.aws_lambda.cli:lambda_command",
 }
 
 
