@@ -24,6 +24,10 @@ SIGNAL_CASES = [
     for s in f.signals()
 ]
 EXTENSIONS = [pytest.param(f, id=f"extension-{f.type}") for f in REGISTRY.factories() if f.kind is Kind.EXTENSION]
+CONNECTORS = [
+    pytest.param(f, pair, id=f"connector-{f.type}-{pair[0].value}-to-{pair[1].value}")
+    for f in REGISTRY.factories() if f.kind is Kind.CONNECTOR for pair in f.pairs
+]
 UNSUPPORTED = [
     pytest.param(f, s, id=f"{f.kind.value}-{f.type}-{s.value}")
     for f in REGISTRY.factories() if f.kind in (Kind.RECEIVER, Kind.PROCESSOR, Kind.EXPORTER)
@@ -94,3 +98,19 @@ def test_extension_lifecycle(factory):
             await ext.shutdown()
 
         asyncio.run(asyncio.wait_for(run(), 20))
+
+
+@pytest.mark.parametrize(("factory", "pair"), CONNECTORS)
+def test_connector_lifecycle(factory, pair):
+    sink = SINKS[pair[1]]()
+
+    async def run() -> None:
+        settings = make_settings(factory.type, Kind.CONNECTOR, signal=pair[0])
+        await factory.create(pair, settings, _config(factory), sink).shutdown()
+        connector = factory.create(pair, settings, _config(factory), sink)
+        await connector.start(NopHost())
+        await getattr(connector, f"consume_{pair[0].value}")(sample_batch(pair[0], 3))
+        await connector.shutdown()
+        await connector.shutdown()
+
+    asyncio.run(asyncio.wait_for(run(), 20))
