@@ -182,10 +182,12 @@ def _place(nodes: dict[int, dict[str, Any]], edges: list[dict[str, Any]]) -> tup
             layout.draw()
         else:
             _draw_fast(layout)
-        xs = [v.view.xy[0] - v.view.w / 2 for v in component.sV]
-        ys = [v.view.xy[1] for v in component.sV]
+        # extents over every vertex of the layers, dummies of long edges included (their routes)
+        placed = [v for layer in layout.layers for v in layer] or list(component.sV)
+        xs = [v.view.xy[0] - v.view.w / 2 for v in placed]
+        ys = [v.view.xy[1] for v in placed]
         left, top = min(xs), min(ys)
-        span = max(v.view.xy[0] + v.view.w / 2 for v in component.sV) - left
+        span = max(v.view.xy[0] + v.view.w / 2 for v in placed) - left
         for vertex in component.sV:
             x, y = vertex.view.xy
             nodes[vertex.data].update(x=round(_MARGIN + y - top, 1), y=round(offset + x - left, 1))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from otelray.console.layout import MAX_NODES, LayoutError, health, layout_services
 
@@ -93,3 +95,29 @@ def test_large_components_take_the_fast_placement() -> None:
         assert len(edge["points"]) >= 2
     for node in nodes.values():
         assert 0 < node["x"] < graph["width"] and 0 < node["y"] < graph["height"]
+
+
+@st.composite
+def service_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
+    count = draw(st.integers(0, 25))
+    services = []
+    for ref in range(count):
+        targets = draw(st.lists(st.integers(-2, count + 2), max_size=4))
+        stats = draw(st.one_of(st.none(), st.builds(_stats, st.integers(0, 50), st.integers(0, 50))))
+        services.append(_service(ref, draw(st.text(max_size=12)), targets, stats,
+                                 type_=draw(st.sampled_from(["client", "AWS::EC2::Instance", "remote"]))))
+    return services
+
+
+@settings(max_examples=60, deadline=None)
+@given(service_lists())
+def test_any_graph_lays_out_inside_its_bounds(services: list[dict[str, Any]]) -> None:
+    graph = layout_services(services)
+    assert len(graph["nodes"]) == len(services)
+    refs = {s["ReferenceId"] for s in services}
+    for node in graph["nodes"]:
+        assert 0 <= node["x"] <= graph["width"] and 0 <= node["y"] <= graph["height"]
+    for edge in graph["edges"]:
+        assert edge["target"] in refs
+        for x, y in edge["points"]:
+            assert -1 <= x <= graph["width"] + 1 and -1 <= y <= graph["height"] + 1
