@@ -298,6 +298,10 @@ def test_analytics_charts(console_backend: Any, seeded: Seeded, page: Page) -> N
     page.select_option("#service", "inventory")
     expect(page.locator("#status")).to_contain_text(f"{len(seeded.ok) + len(seeded.faults)} requests")
     assert page.locator("#rates-chart path.series.fault").count() == 1
+    page.click("#view-traces")
+    page.wait_for_url("**/traces?**")
+    assert page.locator("#filter").input_value() == 'service("inventory")'
+    expect(page.locator("#trace-rows tr")).to_have_count(len(seeded.ok) + len(seeded.faults))
 
 
 def test_screenshot_script(console_backend: Any, seeded: Seeded, browser: Browser, tmp_path: Path) -> None:

@@ -73,8 +73,18 @@ function lineChart(host, series, { start, end, yLabel, percent }) {
   clear(host).append(chart);
 }
 
+// The traces behind the charts: same window and group, the chosen service as a filter.
+function updateTraceLink() {
+  const { seconds, group } = readToolbar();
+  const params = new URLSearchParams({ range: String(seconds) });
+  if (group) params.set("group", group);
+  if (serviceSelect.value) params.set("filter", `service(${quote(serviceSelect.value)})`);
+  document.getElementById("view-traces").href = `/traces?${params}`;
+}
+
 async function load() {
   setStatus("Loading…");
+  updateTraceLink();
   let data;
   try {
     data = await fetchSeries();
