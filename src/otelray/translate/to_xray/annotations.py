@@ -56,7 +56,7 @@ def split_resource(resource: Attrs, indexed: frozenset[str], options: TranslateO
             raw = as_raw(value)
             if raw is not None:
                 metadata[key] = raw
-    return annotations, metadata
+    return annotations, dict(sorted(metadata.items()))
 
 
 def _parse_number(text: str) -> Any:
@@ -148,9 +148,14 @@ def make_xray_attributes(
         res_annotations, res_metadata = resource_split or split_resource(resource, indexed, options)
         annotations.update(res_annotations)
         default.update(res_metadata)
+    presorted = len(default)  # split_resource returns its metadata sorted
     metadata: dict[str, Any] = {}
     _span_side(attrs, indexed, options, annotations, metadata, default)
+    if len(default) != presorted:  # the span added keys (updating existing ones keeps the order)
+        default = dict(sorted(default.items()))
     if default:
+        if not metadata:
+            return user, dict(sorted(annotations.items())) if annotations else None, {"default": default}
         metadata["default"] = default
     return (
         user,

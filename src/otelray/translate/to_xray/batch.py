@@ -81,7 +81,7 @@ def _translate(span: Span, info: ResourceInfo, options: TranslateOptions, now: f
     encoded = []
     for document in make_segments(span, info, options, now, new_id):
         try:
-            encoded.append(encode_document({key: value for key, value in document.items() if value is not None}))
+            encoded.append(encode_document(document))
         except (UnsupportedValueError, TypeError) as exc:
             raise SpanFailure("unencodable_value", str(exc)) from exc
     limit = options.max_document_bytes

@@ -61,8 +61,15 @@ def go_float(value: float, *, strict: bool = True) -> str:
     return text
 
 
-def go_float_fragment(value: float) -> orjson.Fragment:
-    """A float as a pre-rendered JSON fragment (see :func:`go_float`)."""
+def go_float_fragment(value: float) -> float | orjson.Fragment:
+    """A float ready for ``orjson`` to write as Go would (see :func:`go_float`).
+
+    ``orjson`` writes the same shortest digits as Go for non-integral values with
+    1e-5 <= |x| < 1e16 (span times, most measurements), so those stay floats; anything else is
+    pre-rendered (``1`` instead of ``1.0``, ``0.000001`` instead of ``1e-6``, …).
+    """
+    if (1e-5 <= value < 1e16 or -1e16 < value <= -1e-5) and not value.is_integer():
+        return value
     return orjson.Fragment(go_float(value))
 
 
@@ -70,9 +77,10 @@ def _go_escape(raw: bytes) -> bytes:
     for plain, escaped in _HTML_ESCAPES:
         if plain in raw:
             raw = raw.replace(plain, escaped)
-    for lead, (plain, escaped) in _RARE_ESCAPES:
-        if lead in raw:
-            raw = raw.replace(plain, escaped)
+    if not raw.isascii():  # U+2028, U+2029 and the invalid-byte mark are all non-ASCII
+        for lead, (plain, escaped) in _RARE_ESCAPES:
+            if lead in raw:
+                raw = raw.replace(plain, escaped)
     return raw
 
 

@@ -5,7 +5,7 @@ attributes it maps, the rest ending up as annotations/metadata (reference adot-c
 ``make_segments`` is ``MakeSegmentsFromSpan``: spans marked ``aws.span.kind=LOCAL_ROOT`` by ADOT SDKs
 are forced to segments, and a CLIENT/PRODUCER/CONSUMER local root is split into a dependency
 subsegment plus a service segment linked by a fresh id (§1.2). Documents are dicts in the field
-order of contrib's ``Segment`` struct, ``None`` meaning "omitted".
+order of contrib's ``Segment`` struct, absent fields left out.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ from otelray.translate.to_xray.trace_id import make_trace_id, span_id_hex
 from otelray.translate.to_xray.values import Attrs, as_str, attrs_of
 
 Document = dict[str, Any]
+#: Field order of contrib's ``Segment`` struct, which Go's encoder follows (reference §1.13).
+FIELD_ORDER = ("name", "id", "start_time", "service", "origin", "user", "resource_arn", "links", "trace_id",
+               "end_time", "in_progress", "http", "fault", "error", "throttle", "cause", "aws", "annotations",
+               "metadata", "subsegments", "namespace", "parent_id", "type", "precursor_ids", "traced", "sql")
 IN_PROGRESS = "aws.xray.inprogress"
 _SEGMENT_KINDS = frozenset({Span.SPAN_KIND_SERVER, Span.SPAN_KIND_CONSUMER})
 _DEPENDENCY_KINDS = frozenset({Span.SPAN_KIND_CLIENT, Span.SPAN_KIND_PRODUCER, Span.SPAN_KIND_CONSUMER})
@@ -76,30 +80,42 @@ def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id:
     links = make_links(span.links, skip_timestamp_validation=options.skip_timestamp_validation, now=now)
     name, namespace = make_name(span, attrs, res.service_name, aws_sdk)
     error, fault, throttle = flags
-    return {
-        "name": name,
-        "id": item.span_id,
-        "start_time": go_float_fragment(span.start_time_unix_nano / 1e9),
-        "service": res.service,
-        "origin": res.origin,
-        "user": user or None,
-        "links": links or None,
-        "trace_id": trace_id,
-        "end_time": None if in_progress else go_float_fragment(span.end_time_unix_nano / 1e9),
-        "in_progress": True if in_progress else None,
-        "http": http,
-        "fault": fault,
-        "error": error,
-        "throttle": throttle,
-        "cause": cause,
-        "aws": aws,
-        "annotations": annotations,
-        "metadata": metadata,
-        "namespace": namespace or None,
-        "parent_id": item.parent_id or None,
-        "type": "subsegment" if is_subsegment else None,
-        "sql": sql,
-    }
+    # Field order of contrib's Segment struct; absent fields are simply not written.
+    document: Document = {"name": name, "id": item.span_id, "start_time": go_float_fragment(span.start_time_unix_nano / 1e9)}
+    if res.service is not None:
+        document["service"] = res.service
+    if res.origin:
+        document["origin"] = res.origin
+    if user:
+        document["user"] = user
+    if links:
+        document["links"] = links
+    document["trace_id"] = trace_id
+    if in_progress:
+        document["in_progress"] = True
+    else:
+        document["end_time"] = go_float_fragment(span.end_time_unix_nano / 1e9)
+    if http is not None:
+        document["http"] = http
+    document["fault"], document["error"], document["throttle"] = fault, error, throttle
+    for key, value in (("cause", cause), ("aws", aws), ("annotations", annotations), ("metadata", metadata)):
+        if value is not None:
+            document[key] = value
+    if namespace:
+        document["namespace"] = namespace
+    if item.parent_id:
+        document["parent_id"] = item.parent_id
+    if is_subsegment:
+        document["type"] = "subsegment"
+    if sql is not None:
+        document["sql"] = sql
+    return document
+
+
+def _with(document: Document, **changes: Any) -> Document:
+    """``document`` with fields set (``None`` removes one), in the struct's field order."""
+    merged = {**document, **changes}
+    return {key: merged[key] for key in FIELD_ORDER if merged.get(key) is not None}
 
 
 def _is_local_root(attrs: Attrs) -> bool:
@@ -124,14 +140,12 @@ def make_segments(
     if not _is_local_root(attrs):
         document = make_segment(item, options, now, new_id)
         # A dependency subsegment with aws.remote.service but no namespace is a remote call.
-        if (span_kind in _DEPENDENCY_KINDS and document["type"] is not None and document["namespace"] is None
+        if (span_kind in _DEPENDENCY_KINDS and "type" in document and "namespace" not in document
                 and "aws.remote.service" in attrs):
-            document["namespace"] = "remote"
+            document = _with(document, namespace="remote")
         return [document]
     if span_kind not in _DEPENDENCY_KINDS:
-        document = make_segment(item, options, now, new_id)
-        document["type"] = document["namespace"] = None
-        return [document]
+        return [_with(make_segment(item, options, now, new_id), type=None, namespace=None)]
     service_id = new_id()
     return [
         _dependency_subsegment(item, service_id, options, now, new_id),
@@ -145,15 +159,13 @@ def _dependency_subsegment(
     """The call to the remote service, as a subsegment of the new service segment."""
     dependency = SpanInput(item.span, item.resource, item.attrs, item.span_id, service_id)
     document = make_segment(dependency, options, now, new_id)
-    document["type"] = "subsegment"
-    if document["namespace"] is None:
-        document["namespace"] = "remote"
+    changes: dict[str, Any] = {"type": "subsegment", "namespace": document.get("namespace") or "remote"}
     if item.span.kind == Span.SPAN_KIND_CONSUMER:
-        document["links"] = None
+        changes["links"] = None
     remote = item.attrs.get("aws.remote.service")
     if remote is not None:
-        document["name"] = trim_aws_sdk_prefix(as_str(remote), is_aws_sdk_span(item.attrs))
-    return document
+        changes["name"] = trim_aws_sdk_prefix(as_str(remote), is_aws_sdk_span(item.attrs))
+    return _with(document, **changes)
 
 
 def _service_segment(
@@ -163,20 +175,19 @@ def _service_segment(
     attrs = {key: value for key, value in item.attrs.items() if key not in _REMOTE_ATTRIBUTES}
     service = SpanInput(item.span, item.resource, attrs, service_id, item.parent_id)
     document = make_segment(service, options, now, new_id)
+    changes: dict[str, Any] = {"http": None, "type": None, "namespace": None}
     local = item.attrs.get("aws.local.service")
     if local is not None:
-        document["name"] = as_str(local)
+        changes["name"] = as_str(local)
     elif item.resource.service_name:
-        document["name"] = item.resource.service_name
-    document["http"] = None
-    if document["aws"] is not None:
-        document["aws"] = {k: v for k, v in document["aws"].items() if k not in _SERVICE_SEGMENT_CLEARED}
-    if document["metadata"] is not None:
-        document["metadata"] = {
+        changes["name"] = item.resource.service_name
+    if "aws" in document:
+        changes["aws"] = {k: v for k, v in document["aws"].items() if k not in _SERVICE_SEGMENT_CLEARED}
+    if "metadata" in document:  # only the resource's metadata stays (namespaces are kept, even emptied)
+        changes["metadata"] = {
             ns: {k: v for k, v in entries.items() if k.startswith("otel.resource.")} if entries is not None else None
             for ns, entries in document["metadata"].items()
         }
-    document["type"] = document["namespace"] = None
     if item.span.kind != Span.SPAN_KIND_CONSUMER:
-        document["links"] = None
-    return document
+        changes["links"] = None
+    return _with(document, **changes)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from otelray.translate.to_xray.jsonenc import (
     INVALID_BYTE_MARK,
@@ -38,3 +41,10 @@ def test_document_bytes() -> None:
         '{"name":"a\\u003cb\\u003e\\u0026c\\u2028\\u2029","start_time":1,"ctl":"\\u0001\\n\\t\\b\\f\\"\\\\",'
         '"bad":"x\\ufffd\\ufffd","uni":"日本"}\n'
     )
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_float_is_written_as_go_writes_it(value: float) -> None:
+    assert orjson.dumps(go_float_fragment(value)).decode() == go_float(value)
+    assert float(go_float(value)) == value
