@@ -2,8 +2,8 @@
 
 The console is only a client of the X-Ray API (design.md). In ``otelray backend`` it reaches the
 service's ASGI app in-process (``httpx.ASGITransport``: the same requests and bytes as over TCP, no
-socket); pointed at another backend it uses its URL. Operation names map to request paths through
-botocore's ``xray`` service model (``otelray.xray.model``).
+socket). Operation names map to request paths through botocore's ``xray`` service model
+(``otelray.xray.model``).
 """
 
 from __future__ import annotations
@@ -38,13 +38,10 @@ def operation_paths() -> dict[str, str]:
 
 
 class XRayClient:
-    """Calls X-Ray operations on an ASGI app (in-process) or a base URL."""
+    """Calls X-Ray operations on the X-Ray API's ASGI app, in-process."""
 
-    def __init__(self, *, app: Any = None, base_url: str | None = None) -> None:
-        if (app is None) == (base_url is None):
-            raise ValueError("give exactly one of app= or base_url=")
-        transport = httpx.ASGITransport(app=app) if app is not None else None
-        self._http = httpx.AsyncClient(transport=transport, base_url=base_url or "http://xray.local",
+    def __init__(self, *, app: Any) -> None:
+        self._http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://xray.local",
                                        timeout=TIMEOUT_SECONDS)
         self._paths = operation_paths()
 
