@@ -14,8 +14,11 @@ def create_metrics(settings: Settings, config: PrometheusRemoteWriteConfig) -> E
     return ExporterHelper(settings, Signal.METRICS, RemoteWritePusher(settings, config), config.helper_config())
 
 
+#: Upstream renamed the type to ``prometheus_remote_write``; ADOT configs (and most users) still write
+#: ``prometheusremotewrite``, so both names select this exporter.
 factory = ExporterFactory(
     type="prometheusremotewrite",
+    deprecated_alias="prometheus_remote_write",
     config=PrometheusRemoteWriteConfig,
     description="Sends metrics with Prometheus Remote Write 1.0 (snappy protobuf), optionally SigV4-signed for AMP.",
     metrics=(create_metrics, Stability.BETA),

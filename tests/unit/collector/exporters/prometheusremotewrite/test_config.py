@@ -49,3 +49,10 @@ def test_invalid_configs(config, error):
     with pytest.raises(ValidationError) as info:
         PrometheusRemoteWriteConfig.model_validate(config)
     assert _errors(info.value) == [error]
+
+
+def test_both_type_names_select_the_exporter():
+    from otelray.collector.registry import load_registry
+
+    exporters = load_registry(plugins=False).exporters
+    assert exporters["prometheusremotewrite"] is exporters["prometheus_remote_write"]
