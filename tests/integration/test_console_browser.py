@@ -142,6 +142,21 @@ def test_service_map_nodes_edges_and_panel(console_backend: Any, seeded: Seeded,
     expect(page.locator("#trace-rows tr")).to_have_count(len(seeded.ok) + len(seeded.faults))
 
     page.go_back()
+    page.locator("svg.map .node:not(.client)[data-name=frontend]").click()
+    box = panel.locator("svg.panel-hist").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 1, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 1, box["y"] + box["height"] / 2, steps=4)
+    page.mouse.up()
+    expect(panel.locator(".brush-note")).to_contain_text("Selected")
+    panel.locator("a.view-traces").click()
+    page.wait_for_url("**/traces?**")
+    assert re.fullmatch(r'service\("frontend"\) \{ responsetime >= 0\.0+ \}',
+                        page.locator("#filter").input_value())
+    expect(page.locator("#trace-rows tr")).to_have_count(len(seeded.ok) + len(seeded.faults))
+
+    page.go_back()
     ids = {v: k for k, v in by_id.items() if not page.locator(f"svg.map .node[data-id='{k}']").evaluate(
         "n => n.classList.contains('client')")}
     page.locator(f"svg.map .edge[data-source='{ids['frontend']}'][data-target='{ids['inventory']}'] path.hit").click(

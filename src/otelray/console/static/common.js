@@ -178,3 +178,47 @@ export const HEALTH = [
 export function quote(value) {
   return `"${String(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
+
+// Let the user drag across an SVG chart of width W (padding PAD) whose x axis runs 0..max seconds;
+// `onRange(a, b)` gets the selected seconds. Adds and returns the brush rectangle.
+export function attachBrush(chart, { W, H, PAD, max }, onRange) {
+  const brush = svg("rect", { x: 0, y: PAD / 2, width: 0, height: H - 1.5 * PAD, class: "brush" });
+  chart.append(brush);
+  chart.classList.add("brushable");
+  let from = null;
+  const toX = (event) => {
+    const box = chart.getBoundingClientRect();
+    const x = ((event.clientX - box.left) / box.width) * W;
+    return Math.max(PAD, Math.min(W - PAD, x));
+  };
+  chart.addEventListener("pointerdown", (event) => {
+    from = toX(event);
+    brush.setAttribute("x", from);
+    brush.setAttribute("width", 0);
+    chart.setPointerCapture(event.pointerId);
+  });
+  chart.addEventListener("pointermove", (event) => {
+    if (from === null) return;
+    const x = toX(event);
+    brush.setAttribute("x", Math.min(from, x));
+    brush.setAttribute("width", Math.abs(x - from));
+  });
+  chart.addEventListener("pointerup", (event) => {
+    if (from === null) return;
+    const to = toX(event);
+    const a = ((Math.min(from, to) - PAD) / (W - 2 * PAD)) * max;
+    const b = ((Math.max(from, to) - PAD) / (W - 2 * PAD)) * max;
+    // Dragged to the right edge: no upper bound (histogram values are rounded by the service).
+    const open = Math.max(from, to) >= W - PAD;
+    from = null;
+    if (b - a > 0) onRange(a, open ? null : b);
+  });
+  return brush;
+}
+
+// The filter of a brushed response-time range (b = null: no upper bound), widened to whole
+// microseconds so the edges stay in.
+export function rangeFilter(a, b) {
+  const low = `responsetime >= ${(Math.floor(a * 1e6) / 1e6).toFixed(6)}`;
+  return b === null ? low : `${low} AND responsetime <= ${(Math.ceil(b * 1e6) / 1e6).toFixed(6)}`;
+}

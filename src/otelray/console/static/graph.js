@@ -1,6 +1,6 @@
 // Draw a laid-out X-Ray graph (from /api/map-layout or /api/trace-map/<id>) as SVG, and the side
 // panel of a selected node or edge: statistics, response-time histogram, "View traces".
-import { HEALTH, clear, el, fmtSeconds, quote, svg } from "./common.js";
+import { HEALTH, attachBrush, clear, el, fmtSeconds, quote, rangeFilter, svg } from "./common.js";
 
 // Arc of a ring segment (fractions a..b of the circle) around (cx, cy).
 function arc(cx, cy, r, a, b) {
@@ -101,8 +101,9 @@ function select(root, g, then) {
   then();
 }
 
-// Histogram of X-Ray HistogramEntry values ({Value seconds, Count}) as SVG bars.
-export function histogramChart(entries, label) {
+// Histogram of X-Ray HistogramEntry values ({Value seconds, Count}) as SVG bars; with `onRange`,
+// dragging across it selects a response-time range.
+export function histogramChart(entries, label, onRange) {
   const W = 340, H = 130, PAD = 24;
   const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "panel-hist", role: "img", "aria-label": label });
   if (!entries || !entries.length) {
@@ -124,6 +125,7 @@ export function histogramChart(entries, label) {
   chart.append(svg("line", { x1: PAD, x2: W - PAD, y1: H - PAD, y2: H - PAD, class: "axis" }));
   chart.append(svg("text", { x: PAD, y: H - 6, class: "tick" }, "0"));
   chart.append(svg("text", { x: W - PAD, y: H - 6, class: "tick", "text-anchor": "end" }, fmtSeconds(max)));
+  if (onRange) attachBrush(chart, { W, H, PAD, max }, onRange);
   return chart;
 }
 
@@ -179,7 +181,16 @@ export function showPanel(panel, kind, item, graph, nodes, traceLink) {
   if (kind === "node" && item.type) panel.append(el("p", { className: "status" }, item.type));
   panel.append(statsList(health));
   panel.append(el("h3", {}, kind === "node" ? "Response time (server side)" : "Response time (caller side)"));
-  panel.append(histogramChart(histogram, "Response time histogram"));
   const filter = filterFor(kind, item, nodes);
-  if (traceLink && filter) panel.append(el("p", {}, el("a", { className: "button-link view-traces", href: traceLink(filter) }, "View traces")));
+  const link = traceLink && filter ? el("a", { className: "button-link view-traces", href: traceLink(filter) }, "View traces") : null;
+  const note = el("p", { className: "status brush-note" }, link ? "Drag across the histogram to pick a response-time range." : "");
+  // A brushed range narrows "View traces" to those requests: service("x") { responsetime >= a AND … }.
+  const narrow = (a, b) => {
+    const scoped = filter.replace(/\s*\{ root \}$/, "");
+    const inner = filter.endsWith("{ root }") ? `root AND ${rangeFilter(a, b)}` : rangeFilter(a, b);
+    link.href = traceLink(`${scoped} { ${inner} }`);
+    note.textContent = `Selected ${fmtSeconds(a)} – ${b === null ? "slowest" : fmtSeconds(b)}`;
+  };
+  panel.append(histogramChart(histogram, "Response time histogram", link ? narrow : null));
+  if (link) panel.append(note, el("p", {}, link));
 }

@@ -1,6 +1,8 @@
 // Traces page: time range, group, filter expression (server errors shown with their column marked),
 // response-time histogram whose brush becomes a responsetime filter, sortable list paged by NextToken.
-import { api, clear, el, fmtSeconds, fmtTime, initToolbar, quote, readToolbar, setStatus, svg } from "./common.js";
+import {
+  api, attachBrush, clear, el, fmtSeconds, fmtTime, initToolbar, quote, rangeFilter, readToolbar, setStatus, svg,
+} from "./common.js";
 
 const state = { summaries: [], token: null, query: null, sortKey: "StartTime", sortDir: -1, scanned: 0 };
 const filterInput = document.getElementById("filter");
@@ -173,45 +175,13 @@ function drawHistogram() {
   chart.append(svg("text", { x: PAD, y: H - 8, class: "tick" }, "0"));
   chart.append(svg("text", { x: W - PAD, y: H - 8, class: "tick", "text-anchor": "end" }, fmtSeconds(max)));
   chart.append(svg("text", { x: W / 2, y: H - 8, class: "tick", "text-anchor": "middle" }, "response time — drag to filter"));
-  const brush = svg("rect", { x: 0, y: PAD / 2, width: 0, height: H - 1.5 * PAD, class: "brush" });
-  chart.append(brush);
   host.append(chart);
-  attachBrush(chart, brush, { W, PAD, max });
-}
-
-function attachBrush(chart, brush, { W, PAD, max }) {
-  let from = null;
-  const toX = (event) => {
-    const box = chart.getBoundingClientRect();
-    const x = ((event.clientX - box.left) / box.width) * W;
-    return Math.max(PAD, Math.min(W - PAD, x));
-  };
-  chart.addEventListener("pointerdown", (event) => {
-    from = toX(event);
-    brush.setAttribute("x", from);
-    brush.setAttribute("width", 0);
-    chart.setPointerCapture(event.pointerId);
-  });
-  chart.addEventListener("pointermove", (event) => {
-    if (from === null) return;
-    const x = toX(event);
-    brush.setAttribute("x", Math.min(from, x));
-    brush.setAttribute("width", Math.abs(x - from));
-  });
-  chart.addEventListener("pointerup", (event) => {
-    if (from === null) return;
-    const to = toX(event);
-    const a = ((Math.min(from, to) - PAD) / (W - 2 * PAD)) * max;
-    const b = ((Math.max(from, to) - PAD) / (W - 2 * PAD)) * max;
-    from = null;
-    if (b - a <= 0) return;
-    applyRange(a, b);
-  });
+  attachBrush(chart, { W, H, PAD, max }, applyRange);
 }
 
 function applyRange(a, b) {
-  const base = filterInput.value.replace(/\s*(AND\s+)?responsetime >= [\d.]+ AND responsetime <= [\d.]+\s*$/i, "").trim();
-  const range = `responsetime >= ${a.toFixed(3)} AND responsetime <= ${b.toFixed(3)}`;
+  const base = filterInput.value.replace(/\s*(AND\s+)?responsetime >= [\d.]+( AND responsetime <= [\d.]+)?\s*$/i, "").trim();
+  const range = rangeFilter(a, b);
   filterInput.value = base ? `${base} AND ${range}` : range;
   load();
 }
