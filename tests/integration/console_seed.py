@@ -173,8 +173,9 @@ def wait_for_summaries(url: str, trace_ids: list[str], timeout: float = 15.0) ->
     assert not missing, f"traces never listed: {sorted(missing)}"
 
 
-def seed_old_page(url: str, count: int, *, age: float = 7200.0) -> list[str]:
-    """PutTraceSegments ``count`` one-segment traces of ``age`` seconds ago, annotated ``paged``."""
+def seed_old_page(url: str, count: int, *, age: float = 7200.0) -> tuple[float, list[str]]:
+    """PutTraceSegments ``count`` one-segment traces, one a second from ``age`` seconds ago, annotated
+    ``paged``; returns the first one's start time and the ids."""
     then = time.time() - age
     docs, ids = [], []
     for i in range(count):
@@ -187,4 +188,4 @@ def seed_old_page(url: str, count: int, *, age: float = 7200.0) -> list[str]:
     for i in range(0, len(docs), 50):
         answer = client.put_trace_segments(TraceSegmentDocuments=docs[i : i + 50])
         assert not answer["UnprocessedTraceSegments"], answer["UnprocessedTraceSegments"]
-    return ids
+    return then, ids

@@ -337,7 +337,7 @@ def _load_script(name: str) -> Any:
 
 
 def test_pages_of_summaries_load_with_next_token(console_backend: Any, seeded: Seeded, page: Page) -> None:
-    ids = seed_old_page(console_backend.backend.url, 130)
+    then, ids = seed_old_page(console_backend.backend.url, 130)
     page.goto(f"{console_backend.url}/traces?range=10800&filter=annotation.paged")
     rows = page.locator("#trace-rows tr")
     expect(rows).to_have_count(100, timeout=10_000)
@@ -347,3 +347,10 @@ def test_pages_of_summaries_load_with_next_token(console_backend: Any, seeded: S
     expect(rows).to_have_count(130)
     expect(more).to_be_hidden()
     assert set(_rows(page)) == set(ids)
+
+    # a custom window: the first 50 of those traces (one a second)
+    page.goto(f"{console_backend.url}/traces?start={int(then)}&end={int(then) + 50}&filter=annotation.paged")
+    expect(page.locator("#custom-range")).to_be_visible()
+    assert page.locator("#range").input_value() == "custom"
+    expect(rows).to_have_count(50)
+    assert set(_rows(page)) == set(ids[:50])

@@ -1,6 +1,8 @@
 // Analytics page: GetTimeSeriesServiceStatistics as SVG charts — response-time distribution and
 // request / error / throttle / fault rates per period — for the entry edges or one service.
-import { api, clear, el, fmtSeconds, getJSON, initToolbar, quote, readToolbar, setStatus, svg } from "./common.js";
+import {
+  api, clear, el, fmtSeconds, getJSON, initToolbar, quote, readToolbar, setStatus, svg, windowParams,
+} from "./common.js";
 import { histogramChart } from "./graph.js";
 
 const serviceSelect = document.getElementById("service");
@@ -75,9 +77,7 @@ function lineChart(host, series, { start, end, yLabel, percent }) {
 
 // The traces behind the charts: same window and group, the chosen service as a filter.
 function updateTraceLink() {
-  const { seconds, group } = readToolbar();
-  const params = new URLSearchParams({ range: String(seconds) });
-  if (group) params.set("group", group);
+  const params = windowParams();
   if (serviceSelect.value) params.set("filter", `service(${quote(serviceSelect.value)})`);
   document.getElementById("view-traces").href = `/traces?${params}`;
 }

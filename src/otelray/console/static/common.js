@@ -119,16 +119,35 @@ export function fmtTime(epochSeconds) {
   return d.toISOString().replace("T", " ").replace("Z", "");
 }
 
-// Time range and group from the toolbar and the URL (?range=seconds&group=name&end=epoch).
+// Time range and group from the toolbar and the URL: ?range=seconds (relative to now) or
+// ?start=epoch&end=epoch (custom), and ?group=name.
+function localInput(epochSeconds) {
+  const d = new Date(epochSeconds * 1000);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+}
+
 export function readToolbar() {
   const params = new URLSearchParams(location.search);
   const range = document.getElementById("range");
   const group = document.getElementById("group");
-  if (params.get("range") && range && !range.dataset.touched) range.value = params.get("range");
-  const seconds = Number((range && range.value) || params.get("range") || 900);
-  const end = params.get("end") ? Number(params.get("end")) : Date.now() / 1000;
-  const groupName = (group && group.value) || params.get("group") || "";
-  return { start: end - seconds, end, seconds, group: groupName };
+  const groupName = (group && group.value) || (!group && params.get("group")) || "";
+  if (range && range.value === "custom") {
+    const start = Date.parse(document.getElementById("from").value) / 1000;
+    const end = Date.parse(document.getElementById("to").value) / 1000;
+    if (start < end) return { start, end, seconds: end - start, group: groupName, custom: true };
+  }
+  const seconds = Number((range && range.value !== "custom" && range.value) || params.get("range") || 900);
+  const end = Date.now() / 1000;
+  return { start: end - seconds, end, seconds, group: groupName, custom: false };
+}
+
+// URL parameters that carry the current window and group to another page.
+export function windowParams() {
+  const { start, end, seconds, group, custom } = readToolbar();
+  const params = custom ? new URLSearchParams({ start: String(Math.floor(start)), end: String(Math.ceil(end)) })
+    : new URLSearchParams({ range: String(seconds) });
+  if (group) params.set("group", group);
+  return params;
 }
 
 // Fill the group selector from GetGroups; `onChange` runs when the range, group or refresh changes.
@@ -137,8 +156,32 @@ export async function initToolbar(onChange) {
   const range = document.getElementById("range");
   const group = document.getElementById("group");
   const refresh = document.getElementById("refresh");
-  if (range && params.get("range")) range.value = params.get("range");
-  if (range) range.addEventListener("change", () => { range.dataset.touched = "1"; onChange(); });
+  const custom = document.getElementById("custom-range");
+  if (range && params.get("start") && params.get("end")) {
+    range.value = "custom";
+    document.getElementById("from").value = localInput(Number(params.get("start")));
+    document.getElementById("to").value = localInput(Number(params.get("end")));
+  } else if (range && params.get("range")) {
+    range.value = params.get("range");
+  }
+  if (custom) custom.hidden = !range || range.value !== "custom";
+  if (range) {
+    range.addEventListener("change", () => {
+      if (range.value === "custom") {
+        const now = Date.now() / 1000;
+        const from = document.getElementById("from");
+        const to = document.getElementById("to");
+        if (!from.value) from.value = localInput(now - 3600);
+        if (!to.value) to.value = localInput(now);
+      }
+      if (custom) custom.hidden = range.value !== "custom";
+      onChange();
+    });
+  }
+  for (const id of ["from", "to"]) {
+    const input = document.getElementById(id);
+    if (input) input.addEventListener("change", () => onChange());
+  }
   if (refresh) refresh.addEventListener("click", () => onChange());
   if (group) {
     group.addEventListener("change", () => onChange());

@@ -1,14 +1,13 @@
 // Service map page: GetServiceGraph laid out on the server (/api/map-layout), drawn as SVG.
-import { HEALTH, el, getJSON, initToolbar, readToolbar, setStatus } from "./common.js";
+import { HEALTH, el, getJSON, initToolbar, readToolbar, setStatus, windowParams } from "./common.js";
 import { drawGraph, showPanel } from "./graph.js";
 
 const canvas = document.getElementById("map-canvas");
 const panel = document.getElementById("panel");
 
 function traceLink(filter) {
-  const { seconds, group } = readToolbar();
-  const params = new URLSearchParams({ range: String(seconds), filter });
-  if (group) params.set("group", group);
+  const params = windowParams();
+  params.set("filter", filter);
   return `/traces?${params}`;
 }
 
