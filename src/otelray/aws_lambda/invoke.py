@@ -106,7 +106,7 @@ def _max_memory_mb(pid: int) -> int:
 class LocalFunction:
     """A function, its Runtime API and (while warm) its runtime process. Use as a context manager."""
 
-    def __init__(self, config: FunctionConfig, *, output: IO[Any] | None = None) -> None:
+    def __init__(self, config: FunctionConfig, *, output: IO[Any] | int | None = None) -> None:
         self.config = config
         self.output = output
         self.api = RuntimeApiServer().start()

@@ -72,8 +72,26 @@ def make_event_context_extractor(environ: Mapping[str, str]) -> Callable[[Any], 
 
 
 def build_resource(environ: Mapping[str, str]) -> Resource:
-    """Service name and the Lambda attributes from the environment (``OTEL_RESOURCE_ATTRIBUTES`` included)."""
-    return Resource.create({"telemetry.distro.name": "otelray"})
+    """SDK identity, ``OTEL_RESOURCE_ATTRIBUTES`` (the wrapper put the Lambda attributes there) and
+    ``OTEL_SERVICE_NAME``; built directly, without the SDK's detector entry-point lookups."""
+    from opentelemetry.sdk.resources import OTELResourceDetector
+
+    from otelray import __version__
+
+    base = Resource({
+        "telemetry.sdk.language": "python", "telemetry.sdk.name": "opentelemetry",
+        "telemetry.sdk.version": _sdk_version(), "telemetry.distro.name": "otelray",
+        "telemetry.distro.version": __version__, "service.name": "unknown_service",
+    })
+    resource = base.merge(OTELResourceDetector().detect())
+    service = environ.get("OTEL_SERVICE_NAME", "").strip()
+    return resource.merge(Resource({"service.name": service})) if service else resource
+
+
+def _sdk_version() -> str:
+    from opentelemetry.sdk.version import __version__
+
+    return __version__
 
 
 def build_processor(environ: Mapping[str, str]) -> SpanProcessor | None:
@@ -124,7 +142,9 @@ def instrument_libraries(provider: TracerProvider, names: list[str]) -> None:
         def apply(_module: object, path: str = path, name: str = name) -> None:
             module_name, _, cls = path.partition(":")
             try:
-                getattr(importlib.import_module(module_name), cls)().instrument(tracer_provider=provider)
+                # the library is already imported, so upstream's installed-version check is moot
+                getattr(importlib.import_module(module_name), cls)().instrument(tracer_provider=provider,
+                                                                                 skip_dep_check=True)
             except Exception:  # a missing or broken instrumentation must not break the function
                 _logger.exception("otelray lambda: instrumenting %s failed; continuing without it", name)
 
@@ -151,6 +171,7 @@ def configure(environ: Mapping[str, str]) -> TracerProvider:
     instrument_libraries(provider, [n.strip() for n in raw.split(",") if n.strip() and n.strip() != "none"])
     AwsLambdaInstrumentor().instrument(
         tracer_provider=provider,
+        skip_dep_check=True,
         meter_provider=_NoMeterFlush(),
         event_context_extractor=make_event_context_extractor(environ),
     )

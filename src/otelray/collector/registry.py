@@ -55,6 +55,7 @@ BUILTIN: tuple[str, ...] = (
     "otelray.collector.exporters.prometheusremotewrite:factory",
     "otelray.collector.receivers.prometheus:factory",
     "otelray.collector.receivers.statsd:factory",
+    "otelray.collector.receivers.awsecscontainermetrics:factory",
     "otelray.collector.connectors.spanmetrics:factory",
 )
 
