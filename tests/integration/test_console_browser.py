@@ -217,6 +217,15 @@ def test_big_trace_opens_with_virtual_rows(console_backend: Any, seeded: Seeded,
     opened = time.monotonic() - began
     assert opened < 15, f"a 20,000-subsegment trace took {opened:.1f} s to open"
     assert 0 < page.locator(".wf-row").count() < 200
+    page.locator(".wf-row").first.click()
+    page.keyboard.press("End")
+    expect(page.locator(".wf-row.selected .label")).to_have_text(re.compile(r"step-\d+"))
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator(".wf-row")).to_have_count(1)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(".wf-row.selected .label")).to_have_text(re.compile(r"chunk-\d+"))
     page.locator("#wf-viewport").evaluate("v => { v.scrollTop = v.scrollHeight; }")
     last_step = 20_000 - 20_000 // 250  # every document's chunk subsegment holds 249 steps
     expect(page.locator(".wf-row .label").last).to_have_text(f"step-{last_step}")

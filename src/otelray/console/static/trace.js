@@ -98,8 +98,8 @@ function rowNode(row, index) {
     title: `${e.name || ""}: ${inProgress ? "in progress" : fmtSeconds(end - start)}` });
   bar.style.left = `${Math.max(0, Math.min(100, left))}%`;
   bar.style.width = `${Math.min(100 - Math.max(0, left), width)}%`;
-  const toggle = el("span", { className: "toggle" }, row.children.length ? (state.collapsed.has(row.key) ? "▸" : "▾") : "");
-  const name = el("div", { className: "wf-name", title: e.name || "" }, toggle, el("span", { className: "label" }, e.name || "(unnamed)"),
+  const twisty = el("span", { className: "toggle" }, row.children.length ? (state.collapsed.has(row.key) ? "▸" : "▾") : "");
+  const name = el("div", { className: "wf-name", title: e.name || "" }, twisty, el("span", { className: "label" }, e.name || "(unnamed)"),
     row.kind === "segment" ? el("span", { className: "kind" }, e.inferred ? "inferred" : (e.origin || "segment")) : null,
     inProgress ? el("span", { className: "wf-mark" }, "in progress") : null);
   name.style.paddingLeft = `${8 + row.depth * 14}px`;
@@ -107,20 +107,45 @@ function rowNode(row, index) {
     name, el("div", { className: "wf-time" }, inProgress ? "…" : fmtSeconds(end - start)),
     el("div", { className: "wf-track" }, bar));
   node.style.top = `${index * ROW}px`;
-  toggle.addEventListener("click", (event) => {
+  twisty.addEventListener("click", (event) => {
     event.stopPropagation();
-    if (!row.children.length) return;
-    if (state.collapsed.has(row.key)) state.collapsed.delete(row.key);
-    else state.collapsed.add(row.key);
-    computeVisible();
+    toggle(row, state.collapsed.has(row.key));
   });
-  node.addEventListener("click", () => {
-    state.selected = row;
-    state.rendered = "";
-    renderWindow();
-    showDetail(row);
-  });
+  node.addEventListener("click", () => select(row));
   return node;
+}
+
+function select(row) {
+  state.selected = row;
+  state.rendered = "";
+  renderWindow();
+  showDetail(row);
+}
+
+function toggle(row, open) {
+  if (!row.children.length || open === !state.collapsed.has(row.key)) return;
+  if (open) state.collapsed.delete(row.key);
+  else state.collapsed.add(row.key);
+  computeVisible();
+}
+
+// Keyboard: ↑/↓ move the selection (scrolling it into view), ←/→ collapse/expand, Home/End jump.
+function onKey(event) {
+  const moves = { ArrowDown: 1, ArrowUp: -1, PageDown: 20, PageUp: -20 };
+  const at = Math.max(0, state.visible.indexOf(state.selected));
+  let next = null;
+  if (event.key in moves) next = Math.min(state.visible.length - 1, Math.max(0, at + moves[event.key]));
+  else if (event.key === "Home") next = 0;
+  else if (event.key === "End") next = state.visible.length - 1;
+  else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") && state.selected) {
+    toggle(state.selected, event.key === "ArrowRight");
+  } else return;
+  event.preventDefault();
+  if (next === null || !state.visible.length) return;
+  const top = next * ROW;
+  if (top < viewport.scrollTop) viewport.scrollTop = top;
+  else if (top + ROW > viewport.scrollTop + viewport.clientHeight) viewport.scrollTop = top + ROW - viewport.clientHeight;
+  select(state.visible[next]);
 }
 
 function renderWindow() {
@@ -236,6 +261,7 @@ async function load() {
     el("div", { className: "wf-name" }, "Name"), el("div", { className: "wf-time" }, "Duration"),
     el("div", { className: "wf-track" }, `0 … ${fmtSeconds(state.span)}`));
   viewport.addEventListener("scroll", () => requestAnimationFrame(renderWindow), { passive: true });
+  viewport.addEventListener("keydown", onKey);
   window.addEventListener("resize", () => { state.rendered = ""; renderWindow(); });
   computeVisible();
   const ms = Math.round(performance.now() - began);
