@@ -51,7 +51,7 @@ function edgeLabelAt(edge, nodes) {
 }
 
 // Render the graph into `host`; `onSelect(kind, item, nodesById)` runs on clicks.
-// With `fit`, the drawing scales down to the host's width and `fit` pixels of height.
+// With `fit`, the drawing scales down towards `fit` pixels of height.
 export function drawGraph(host, graph, onSelect, fit) {
   clear(host);
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -59,8 +59,10 @@ export function drawGraph(host, graph, onSelect, fit) {
   const minutes = graph.start && graph.end ? (graph.end - graph.start) / 60 : 0;
   const width = Math.max(graph.width, 300);
   const height = Math.max(graph.height, 160);
-  const root = svg("svg", { class: "map", width: fit ? "100%" : width, height: fit ? Math.min(height, fit) : height,
-    viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "xMinYMid meet", role: "img", "aria-label": "Service map" });
+  // Shrink to `fit` pixels of height, but not below 60 % (labels stay readable; the host scrolls).
+  const scale = fit ? Math.max(0.6, Math.min(1, fit / height)) : 1;
+  const root = svg("svg", { class: "map", width: Math.round(width * scale), height: Math.round(height * scale),
+    viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "Service map" });
   root.append(svg("defs", {}, svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5,
     markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, svg("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#9aa7b4" }))));
   for (const edge of graph.edges) {
