@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from tests.integration.console_seed import (
     seed_old_page,
     seed_small,
     wait_for_summaries,
+    xray_client,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -106,10 +108,6 @@ def test_api_proxy_refuses_cross_origin_requests(console_backend: Any) -> None:
 
 def _entities(url: str, trace_id: str) -> int:
     """Segments and subsegments of a trace as BatchGetTraces returns it (inferred segments included)."""
-    import json
-
-    from tests.integration.console_seed import xray_client
-
     (trace,) = xray_client(url).batch_get_traces(TraceIds=[trace_id])["Traces"]
     stack = [json.loads(s["Document"]) for s in trace["Segments"]]
     count = 0
@@ -263,8 +261,14 @@ def test_sort_and_group_selector(console_backend: Any, seeded: Seeded, page: Pag
 
 
 def test_sampling_rules_create_edit_delete(console_backend: Any, page: Page) -> None:
+    # statistics as an X-Ray SDK reports them with its targets poll
+    xray_client(console_backend.backend.url).get_sampling_targets(SamplingStatisticsDocuments=[
+        {"RuleName": "Default", "ClientID": "c" * 24, "Timestamp": time.time(), "RequestCount": 40,
+         "SampledCount": 7, "BorrowCount": 1}])
     page.goto(f"{console_backend.url}/sampling")
-    expect(page.locator("#rules tr[data-name=Default]")).to_have_count(1)
+    default = page.locator("#rules tr[data-name=Default]")
+    expect(default).to_have_count(1)
+    assert default.locator("td").all_inner_texts()[9:12] == ["40", "7", "1"]
     page.fill("#rule-form input[name=RuleName]", "checkout")
     page.fill("#rule-form input[name=ServiceName]", "frontend")
     page.fill("#rule-form input[name=Priority]", "10")

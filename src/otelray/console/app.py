@@ -63,8 +63,8 @@ PAGES: tuple[Page, ...] = (
     Page("/analytics", "analytics.html", "Analytics",
          ("POST /xray/TimeSeriesServiceStatistics", "GET /api/map-layout", "POST /xray/Groups")),
     Page("/sampling", "sampling.html", "Sampling rules",
-         ("POST /xray/GetSamplingRules", "POST /xray/CreateSamplingRule", "POST /xray/UpdateSamplingRule",
-          "POST /xray/DeleteSamplingRule")),
+         ("POST /xray/GetSamplingRules", "POST /xray/SamplingStatisticSummaries", "POST /xray/CreateSamplingRule",
+          "POST /xray/UpdateSamplingRule", "POST /xray/DeleteSamplingRule")),
     Page("/groups", "groups.html", "Groups",
          ("POST /xray/Groups", "POST /xray/CreateGroup", "POST /xray/UpdateGroup", "POST /xray/DeleteGroup")),
 )

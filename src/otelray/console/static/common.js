@@ -16,6 +16,7 @@ export const PATHS = {
   CreateSamplingRule: "/CreateSamplingRule",
   UpdateSamplingRule: "/UpdateSamplingRule",
   DeleteSamplingRule: "/DeleteSamplingRule",
+  GetSamplingStatisticSummaries: "/SamplingStatisticSummaries",
 };
 
 export class ApiError extends Error {
