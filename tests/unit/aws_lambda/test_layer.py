@@ -1,0 +1,48 @@
+"""Layer zip layout and the package cache (a cached build does not run pip)."""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from otelray.aws_lambda import layer
+from otelray.aws_lambda.layer import build_layer, cache_key, extract_layer
+
+
+@pytest.fixture
+def cached(tmp_path: Path) -> Path:
+    """A cache holding an 'installed' package, as a previous build leaves it."""
+    cache = tmp_path / "cache"
+    site = cache / f"site-3.11-{cache_key('3.11')}"
+    (site / "somepkg").mkdir(parents=True)
+    (site / "somepkg" / "__init__.py").write_text("VALUE = 1\n")
+    (site / ".complete").write_text("ok\n")
+    return cache
+
+
+def test_cached_build_has_wrapper_otelray_and_packages(cached: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(layer.subprocess, "Popen", None)  # any pip run would fail loudly
+    lines: list[str] = []
+    output = build_layer(tmp_path / "out" / "layer.zip", python_version="3.11", cache_dir=cached,
+                         progress=lines.append)
+    assert any(line.startswith("using cached packages") for line in lines)
+    with zipfile.ZipFile(output) as archive:
+        names = set(archive.namelist())
+        wrapper = archive.getinfo("otel-instrument")
+        assert stat.S_IMODE(wrapper.external_attr >> 16) == 0o755
+        assert archive.read("otel-instrument").startswith(b"#!/bin/bash")
+    assert {"python/somepkg/__init__.py", "python/otelray/aws_lambda/otel_wrapper.py"} <= names
+    assert not any(name.startswith("python/.complete") for name in names)
+    assert any(name.endswith(".pyc") for name in names)  # byte-compiled for a read-only /opt
+    opt = extract_layer(output, tmp_path / "opt")
+    assert (opt / "otel-instrument").stat().st_mode & stat.S_IXUSR
+
+
+def test_cache_key_follows_python_version_and_requirements() -> None:
+    assert cache_key("3.11") != cache_key("3.12")
+    assert cache_key("3.11", ("a",)) != cache_key("3.11", ("b",))
+    assert cache_key("3.11") == cache_key("3.11")
