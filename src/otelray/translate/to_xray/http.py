@@ -108,7 +108,7 @@ def _scan(attrs: Attrs) -> tuple[Attrs, _Request]:
         url_part = _URL_PARTS.get(key)
         if url_part is not None:
             part, marks_http, marks_url = url_part
-            text = as_str(value)
+            text = value if type(value) is str else ""  # pdata Str()
             if text == "" and key in _PORT_KEYS:
                 text = str(as_int(value))
             parts[part] = text

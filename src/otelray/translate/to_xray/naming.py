@@ -95,7 +95,7 @@ def make_name(span: SpanView, attrs: Attrs, service_name: str, aws_sdk: bool) ->
         name = _text(attrs, "aws.local.service")
     if kind in _OUTGOING and "aws.remote.service" in attrs:
         name = trim_aws_sdk_prefix(_text(attrs, "aws.remote.service"), aws_sdk)
-    if not name:
+    if not name and "peer.service" in attrs:
         name = _text(attrs, "peer.service")
     if aws_sdk:
         namespace = "aws"
@@ -109,10 +109,12 @@ def make_name(span: SpanView, attrs: Attrs, service_name: str, aws_sdk: bool) ->
                 name += "@" + host
     if not name and kind == _SERVER:
         name = service_name
-    for key in ("rpc.service", "http.host", "net.peer.name"):
-        if name:
-            break
-        name = _text(attrs, key)
+    if not name:
+        for key in ("rpc.service", "http.host", "net.peer.name"):
+            value = attrs.get(key)
+            if type(value) is str and value:
+                name = value
+                break
     if not name:
         name = fix_segment_name(span.name)
     if not namespace and kind in _REMOTE_NAMESPACE_KINDS:

@@ -60,24 +60,28 @@ def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id:
     Raises:
         SpanFailure: the trace id or a link cannot be converted.
     """
-    span, res = item.span, item.resource
-    attrs = dict(item.attrs)
+    span, res, attrs = item.span, item.resource, item.attrs
     is_subsegment = span.kind not in _SEGMENT_KINDS and bool(item.parent_id)
     trace_id = make_trace_id(span.trace_id, skip_timestamp_validation=options.skip_timestamp_validation, now=now)
-    # aws.xray.inprogress is read and removed before any block sees the attributes.
-    progress = attrs.pop(IN_PROGRESS, None)
-    in_progress = progress is True
+    # aws.xray.inprogress is read and removed before any block sees the attributes (blocks never
+    # modify the dict they are given, so it is copied only when there is something to remove).
+    in_progress = False
+    if IN_PROGRESS in attrs:
+        attrs = dict(attrs)
+        in_progress = attrs.pop(IN_PROGRESS) is True
     aws_sdk = is_aws_sdk_span(attrs)
     # The blocks, in upstream order; each returns the attributes it left unclaimed.
     remaining, http = make_http(span, attrs)
     flags, remaining, cause = make_cause(span, attrs, remaining, res.language, new_id, aws_sdk=aws_sdk)
     remaining, aws = make_aws(remaining, res.aws)
     remaining, sql = make_sql(span, remaining)
-    remaining = add_special_attributes(remaining, options.indexed_attributes, attrs)
+    if options.indexed_attributes:
+        remaining = add_special_attributes(remaining, options.indexed_attributes, attrs)
     user, annotations, metadata = make_xray_attributes(
         remaining, res.attrs, res.split, store_resource=not is_subsegment, options=options
     )
-    links = make_links(span.links, skip_timestamp_validation=options.skip_timestamp_validation, now=now)
+    links = make_links(span.links, skip_timestamp_validation=options.skip_timestamp_validation, now=now) \
+        if span.links else None
     name, namespace = make_name(span, attrs, res.service_name, aws_sdk)
     error, fault, throttle = flags
     # Field order of contrib's Segment struct; absent fields are simply not written.
