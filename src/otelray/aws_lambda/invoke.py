@@ -185,6 +185,7 @@ class LocalFunction:
         item = Invocation(str(uuid.uuid4()), event, cfg.timeout, cfg.arn, header)
         self.api.submit(item)
         status = self._wait(item)
+        self.api.forget(item.request_id)
         init_ms = None
         if self._cold and self.api.first_poll_at is not None:
             init_ms = (self.api.first_poll_at - self._started_at) * 1000

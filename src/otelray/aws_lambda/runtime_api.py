@@ -100,6 +100,13 @@ class RuntimeApiServer:
             self._pending.append(invocation)
             self._ready.notify()
 
+    def forget(self, request_id: str) -> None:
+        """Drop a finished invocation (a later post for it answers ``InvalidRequestID``)."""
+        with self._lock:
+            self._by_id.pop(request_id, None)
+        with self._ready:  # an event never fetched (its runtime died) must not reach the next runtime
+            self._pending = collections.deque(i for i in self._pending if i.request_id != request_id)
+
     def reset_poll(self) -> None:
         """Forget the first poll (a new runtime process is starting)."""
         self.first_poll.clear()

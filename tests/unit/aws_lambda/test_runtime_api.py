@@ -93,3 +93,13 @@ def test_init_error_and_unknown_paths(api: RuntimeApiServer) -> None:
     assert api.init_errors[0].body == {"errorMessage": "no module"}
     assert httpx.get(url(api, "/bogus"), timeout=5).status_code == 404
     assert httpx.post(url(api, "/invocation/x/other"), timeout=5).status_code == 404
+
+
+def test_forgotten_invocations_are_not_handed_out_or_accepted(api: RuntimeApiServer) -> None:
+    stale, fresh = Invocation("stale", b"1", 3.0, "arn"), Invocation("fresh", b"2", 3.0, "arn")
+    api.submit(stale)
+    api.submit(fresh)
+    api.forget("stale")  # e.g. its runtime died before fetching it
+    response = httpx.get(url(api, "/invocation/next"), timeout=5)
+    assert response.headers["Lambda-Runtime-Aws-Request-Id"] == "fresh"
+    assert httpx.post(url(api, "/invocation/stale/response"), content=b"x", timeout=5).status_code == 400
