@@ -17,9 +17,10 @@ from typing import Any
 import boto3
 import httpx
 import pytest
+import yaml
 
 from otelray.xray.ids import new_segment_id, new_trace_id
-from tests.integration.conftest import free_port
+from tests.integration.conftest import free_port, start_collector
 
 pytestmark = pytest.mark.integration
 
@@ -165,3 +166,25 @@ def test_failed_invocation_is_reported_and_traced_as_fault(backend: Any, moto: s
     function = next(d for d in docs if d.get("parent_id") == parent)
     assert function.get("fault") is True
     assert function["cause"]["exceptions"][0]["type"] == "ValueError"
+
+
+def test_otlp_export_through_the_documented_collector_config(backend: Any, moto: str, tmp_path: Path,
+                                                             xray_env: dict[str, str]) -> None:
+    """OTELRAY_LAMBDA_EXPORTER=otlp: the function sends OTLP/HTTP to a real ``otelray collector`` running
+    examples/lambda/collector.yaml (ports moved to free ones, awsxray pointed at the backend)."""
+    config = yaml.safe_load((EXAMPLE / "collector.yaml").read_text())
+    grpc_port, http_port = free_port(), free_port()
+    config["receivers"]["otlp"]["protocols"] = {"grpc": {"endpoint": f"127.0.0.1:{grpc_port}"},
+                                                 "http": {"endpoint": f"127.0.0.1:{http_port}"}}
+    config["exporters"]["awsxray"] = {"endpoint": backend.url, "region": "us-east-1"}
+    config["service"]["telemetry"] = {"metrics": {"address": "127.0.0.1:{metrics_port}"}}
+    collector = start_collector(yaml.safe_dump(config), tmp_path, env=xray_env)
+    try:
+        trace_id, parent = new_trace_id(), new_segment_id()
+        result = invoke(backend, moto, "--env", "OTELRAY_LAMBDA_EXPORTER=otlp",
+                        "--env", f"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{http_port}",
+                        "--xray-address", "127.0.0.1:9",  # nothing reaches the backend over UDP
+                        trace_header=f"Root={trace_id};Parent={parent};Sampled=1", tmp_path=tmp_path)
+        check_function_trace(backend, result, trace_id, parent)
+    finally:
+        collector.stop()
