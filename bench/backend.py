@@ -12,7 +12,7 @@ Measures, in one run on this machine:
 Targets (from the design): ingest ≥ 30,000 docs/s (moto ~7,500/s), filtered GetTraceSummaries p50 ≤
 300 ms at 1,000,000 documents, GetServiceGraph p50 ≤ 200 ms, ≤ 300 B per stored document.
 
-Run: ``python bench/backend.py [--seconds 8] [--workers 3] [--threads 8] [--seed-docs 300000]``.
+Run: ``python bench/backend.py [--seconds 8] [--workers 4] [--threads 16] [--seed-docs 300000] [--ingest-only]``.
 """
 
 from __future__ import annotations
@@ -300,11 +300,12 @@ def seed_moto(port: int, docs: int, start: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="ingest duration per server")
-    parser.add_argument("--workers", type=int, default=3, help="load-generating processes")
-    parser.add_argument("--threads", type=int, default=8, help="connections (threads) per load process")
-    parser.add_argument("--cap", type=int, default=60_000, help="highest docs/s the pre-built load can feed")
+    parser.add_argument("--workers", type=int, default=4, help="load-generating processes")
+    parser.add_argument("--threads", type=int, default=16, help="connections (threads) per load process")
+    parser.add_argument("--cap", type=int, default=80_000, help="highest docs/s the pre-built load can feed")
     parser.add_argument("--seed-docs", type=int, default=300_000, help="documents in the query store (1 hour)")
     parser.add_argument("--moto-seed-docs", type=int, default=30_000, help="documents seeded into moto")
+    parser.add_argument("--ingest-only", action="store_true", help="skip the query measurements")
     args = parser.parse_args()
     rows: list[tuple[str, str, str, str]] = []
     work = Path(tempfile.mkdtemp(prefix="otelray-bench-"))
@@ -322,6 +323,8 @@ def main() -> None:
         if otel_fail or moto_fail:
             print(f"failed calls: otelray {otel_fail}, moto {moto_fail}", file=sys.stderr)
 
+        if args.ingest_only:
+            return report(rows, args)
         hour = (time.time() - 2 * 3600) // 3600 * 3600  # one whole, complete hour
         seed_rate, seed_s = seed_store(work / "query", args.seed_docs, hour)
         size = (work / "query" / "traces.sqlite3").stat().st_size
@@ -349,6 +352,11 @@ def main() -> None:
         stop(moto)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    report(rows, args)
+
+
+def report(rows: list[tuple[str, str, str, str]], args: argparse.Namespace) -> None:
+    """Print the comparison table."""
     print(f"\nX-Ray backend benchmark ({os.cpu_count()} cores; servers on core 0, load on core 1; "
           f"query store {args.seed_docs:,} docs over 1 hour; load average {os.getloadavg()[0]:.1f})\n")
     widths = [max(len(r[i]) for r in [*rows, ("measure", "otelray", "moto_server", "ratio")]) for i in range(4)]
