@@ -34,6 +34,8 @@ def fix_annotation_key(key: str, allow_dot: bool = True) -> str:
 
 def add_special_attributes(remaining: Attrs, indexed: Iterable[str], attrs: Attrs) -> Attrs:
     """Put back consumed attributes that ``indexed_attributes`` names, so they can be annotations."""
+    if not indexed:
+        return remaining
     missing = [name for name in indexed if name not in remaining and name in attrs]
     if not missing:
         return remaining

@@ -56,12 +56,13 @@ def translate_spans(
     """
     result = ToXRayResult()
     documents, errors = result.documents, result.errors
+    trace_ids: dict[bytes, str] = {}  # spans of a batch share traces: convert each id once
     for rs in resource_spans:
         info = make_resource_info(rs.resource, options)
         for scope_spans in rs.scope_spans:
             for span in scope_spans.spans:
                 try:
-                    documents.extend(_translate(span, info, options, now, new_id))
+                    documents.extend(_translate(span, info, options, now, new_id, trace_ids))
                 except SpanFailure as exc:
                     errors.append(TranslationError(span.span_id.hex(), exc.reason, exc.code))
                 except UnsupportedValueError as exc:  # NaN or ±Inf headed for the document
@@ -72,26 +73,27 @@ def translate_spans(
     return result
 
 
-def _translate(span: Span, info: ResourceInfo, options: TranslateOptions, now: float, new_id: NewId) -> list[str]:
+def _translate(span: Span, info: ResourceInfo, options: TranslateOptions, now: float, new_id: NewId,
+               trace_ids: dict[bytes, str]) -> list[str]:
     """One span's encoded documents.
 
     Raises:
         SpanFailure: the span cannot be translated, or a document would be refused.
     """
     encoded = []
-    for document in make_segments(span, info, options, now, new_id):
+    limit, validate = options.max_document_bytes, options.validate_documents
+    for document in make_segments(span, info, options, now, new_id, trace_ids):
         try:
-            encoded.append(encode_document(document))
+            text = encode_document(document)
         except (UnsupportedValueError, TypeError) as exc:
             raise SpanFailure("unencodable_value", str(exc)) from exc
-    limit = options.max_document_bytes
-    for text in encoded:
         # A str of n characters is at most 4n UTF-8 bytes: only measure the long ones.
         if 4 * len(text) > limit and (size := len(text.encode("utf-8"))) > limit:
             raise SpanFailure("DocumentTooLarge", f"segment document of {size} bytes exceeds the {limit}-byte limit")
-        if options.validate_documents:
+        if validate:
             try:
                 validate_document(orjson.loads(text))
             except SegmentError as exc:
                 raise SpanFailure(exc.code, f"X-Ray would refuse the document: {exc.message}") from exc
+        encoded.append(text)
     return encoded

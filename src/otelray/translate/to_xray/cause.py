@@ -16,7 +16,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.stacktrace import FILLERS, Exception_, NewId
-from otelray.translate.to_xray.values import Attrs, as_int, as_str, as_string, attrs_of
+from otelray.translate.to_xray.values import Attrs, as_str, as_string, attrs_of
 
 _REMOTE_KINDS = frozenset({Span.SPAN_KIND_CLIENT, Span.SPAN_KIND_PRODUCER})
 _EXCEPTION_ORDER = ("id", "message", "type", "remote", "truncated", "skipped", "cause", "stack")
@@ -75,8 +75,10 @@ def _flags(attrs: Attrs, status_error: bool) -> tuple[bool, bool, bool]:
     value = attrs.get("http.status_code")
     if value is None:
         value = attrs.get("http.response.status_code")
-    code = as_int(value) if value is not None else 0
-    if value is None or code < 400 or code > 599:
+        if value is None:
+            return False, status_error, False
+    code = value if type(value) is int else 0  # pdata Int()
+    if code < 400 or code > 599:
         return False, status_error, False
     if code <= 499:
         return True, False, code == 429

@@ -30,6 +30,9 @@ _RARE_ESCAPES = (
 )
 
 
+_dumps, _APPEND_NEWLINE = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+
+
 class UnsupportedValueError(ValueError):
     """A value Go's JSON encoder refuses (NaN or ±Inf), so the whole document fails."""
 
@@ -92,7 +95,7 @@ def encode_document(document: dict[str, Any]) -> str:
         TypeError: the document holds a value JSON cannot represent.
     """
     try:
-        raw = orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE)
+        raw = _dumps(document, option=_APPEND_NEWLINE)
     except orjson.JSONEncodeError as exc:
         raise UnsupportedValueError(f"json: {exc}") from exc
     return _go_escape(raw).decode("utf-8")

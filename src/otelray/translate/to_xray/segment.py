@@ -52,6 +52,7 @@ class SpanInput:
     attrs: Attrs = field(default_factory=dict)
     span_id: str = ""
     parent_id: str = ""
+    trace_id: str = ""
 
 
 def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id: Callable[[], str]) -> Document:
@@ -62,21 +63,16 @@ def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id:
     """
     span, res, attrs = item.span, item.resource, item.attrs
     is_subsegment = span.kind not in _SEGMENT_KINDS and bool(item.parent_id)
-    trace_id = make_trace_id(span.trace_id, skip_timestamp_validation=options.skip_timestamp_validation, now=now)
-    # aws.xray.inprogress is read and removed before any block sees the attributes (blocks never
-    # modify the dict they are given, so it is copied only when there is something to remove).
-    in_progress = False
-    if IN_PROGRESS in attrs:
-        attrs = dict(attrs)
-        in_progress = attrs.pop(IN_PROGRESS) is True
+    trace_id = item.trace_id
+    # aws.xray.inprogress is read and removed before any block sees the attributes.
+    attrs, in_progress = _take_in_progress(attrs) if IN_PROGRESS in attrs else (attrs, False)
     aws_sdk = is_aws_sdk_span(attrs)
     # The blocks, in upstream order; each returns the attributes it left unclaimed.
     remaining, http = make_http(span, attrs)
     flags, remaining, cause = make_cause(span, attrs, remaining, res.language, new_id, aws_sdk=aws_sdk)
     remaining, aws = make_aws(remaining, res.aws)
     remaining, sql = make_sql(span, remaining)
-    if options.indexed_attributes:
-        remaining = add_special_attributes(remaining, options.indexed_attributes, attrs)
+    remaining = add_special_attributes(remaining, options.indexed_attributes, attrs)
     user, annotations, metadata = make_xray_attributes(
         remaining, res.attrs, res.split, store_resource=not is_subsegment, options=options
     )
@@ -102,9 +98,14 @@ def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id:
     if http is not None:
         document["http"] = http
     document["fault"], document["error"], document["throttle"] = fault, error, throttle
-    for key, value in (("cause", cause), ("aws", aws), ("annotations", annotations), ("metadata", metadata)):
-        if value is not None:
-            document[key] = value
+    if cause is not None:
+        document["cause"] = cause
+    if aws is not None:
+        document["aws"] = aws
+    if annotations is not None:
+        document["annotations"] = annotations
+    if metadata is not None:
+        document["metadata"] = metadata
     if namespace:
         document["namespace"] = namespace
     if item.parent_id:
@@ -114,6 +115,12 @@ def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id:
     if sql is not None:
         document["sql"] = sql
     return document
+
+
+def _take_in_progress(attrs: Attrs) -> tuple[Attrs, bool]:
+    """Remove ``aws.xray.inprogress`` (blocks never modify their input, so this copies)."""
+    attrs = dict(attrs)
+    return attrs, attrs.pop(IN_PROGRESS) is True
 
 
 def _with(document: Document, **changes: Any) -> Document:
@@ -128,9 +135,12 @@ def _is_local_root(attrs: Attrs) -> bool:
 
 
 def make_segments(
-    span: Span, resource: ResourceInfo, options: TranslateOptions, now: float, new_id: Callable[[], str]
+    span: Span, resource: ResourceInfo, options: TranslateOptions, now: float, new_id: Callable[[], str],
+    trace_ids: dict[bytes, str] | None = None,
 ) -> list[Document]:
     """Translate one span to its documents (``MakeSegmentsFromSpan``).
+
+    ``trace_ids`` caches converted trace ids across the spans of a batch (they share traces).
 
     Raises:
         SpanFailure: the span cannot be translated.
@@ -140,6 +150,12 @@ def make_segments(
     item = SpanInput(view, resource, attrs, span_id_hex(view.span_id), span_id_hex(view.parent_span_id, "parent id"))
     if not item.span_id:
         raise SpanFailure("invalid_span_id", "span id is empty or all zeros")
+    cached = None if trace_ids is None else trace_ids.get(view.trace_id)
+    if cached is None:
+        cached = make_trace_id(view.trace_id, skip_timestamp_validation=options.skip_timestamp_validation, now=now)
+        if trace_ids is not None:
+            trace_ids[view.trace_id] = cached
+    item.trace_id = cached
     span_kind = view.kind
     if not _is_local_root(attrs):
         document = make_segment(item, options, now, new_id)
@@ -161,7 +177,7 @@ def _dependency_subsegment(
     item: SpanInput, service_id: str, options: TranslateOptions, now: float, new_id: Callable[[], str]
 ) -> Document:
     """The call to the remote service, as a subsegment of the new service segment."""
-    dependency = SpanInput(item.span, item.resource, item.attrs, item.span_id, service_id)
+    dependency = SpanInput(item.span, item.resource, item.attrs, item.span_id, service_id, item.trace_id)
     document = make_segment(dependency, options, now, new_id)
     changes: dict[str, Any] = {"type": "subsegment", "namespace": document.get("namespace") or "remote"}
     if item.span.kind == Span.SPAN_KIND_CONSUMER:
@@ -177,7 +193,7 @@ def _service_segment(
 ) -> Document:
     """The local service that made the call, as a segment with the fresh id."""
     attrs = {key: value for key, value in item.attrs.items() if key not in _REMOTE_ATTRIBUTES}
-    service = SpanInput(item.span, item.resource, attrs, service_id, item.parent_id)
+    service = SpanInput(item.span, item.resource, attrs, service_id, item.parent_id, item.trace_id)
     document = make_segment(service, options, now, new_id)
     changes: dict[str, Any] = {"http": None, "type": None, "namespace": None}
     local = item.attrs.get("aws.local.service")

@@ -14,6 +14,8 @@ from otelray.translate.to_xray.failure import SpanFailure
 from otelray.xray.errors import InvalidIdError
 from otelray.xray.ids import check_trace_id_epoch, otel_to_trace_id
 
+_ZERO_SPAN_ID = bytes(8)
+
 
 def make_trace_id(trace_id: bytes, *, skip_timestamp_validation: bool, now: float) -> str:
     """Convert 16 OTLP trace id bytes to ``1-xxxxxxxx-yyyy…``.
@@ -40,6 +42,6 @@ def span_id_hex(span_id: bytes, what: str = "span id") -> str:
         if not span_id:
             return ""
         raise SpanFailure("invalid_span_id", f"invalid {what} {span_id.hex()!r}: need 8 bytes")
-    if not any(span_id):
+    if span_id == _ZERO_SPAN_ID:
         return ""
     return span_id.hex()
