@@ -94,6 +94,13 @@ def test_filter_expressions(xray: Any, shop: dict[str, Any], expression: str, ex
     assert ids(xray, shop, expression) == [shop[name] for name in expected]
 
 
+def test_processed_count_includes_traces_that_did_not_match(xray: Any, shop: dict[str, Any]) -> None:
+    out = xray.get_trace_summaries(StartTime=shop["start"] - 1, EndTime=shop["start"] + 120,
+                                   FilterExpression="fault")
+    assert [s["Id"] for s in out["TraceSummaries"]] == [shop["bad"]]
+    assert out["TracesProcessedCount"] == 2
+
+
 def test_bad_filter_expression_names_the_position(xray: Any, shop: dict[str, Any]) -> None:
     with pytest.raises(ClientError) as err:
         ids(xray, shop, "responsetime >>> 2")

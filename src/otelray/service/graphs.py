@@ -43,7 +43,7 @@ def _window_rows(ctx: ServiceContext, start: float, end: float, rows_filter: ana
         rows = ctx.store.scan(TimeRangeType.TRACE_ID, start - LOOKBACK_SECONDS, end, before=cursor,
                               limit=_CHUNK, where=(where, params))
         for row in rows:
-            if rows_filter is None or rows_filter(row):
+            if row.matched and (rows_filter is None or rows_filter(row)):
                 yield row
         if len(rows) < _CHUNK:
             return

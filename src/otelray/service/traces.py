@@ -2,7 +2,7 @@
 trace data", "Getting data from X-Ray"): PutTraceSegments, PutTelemetryRecords, BatchGetTraces,
 GetTraceSummaries, GetTraceGraph, GetServiceGraph.
 
-``TracesProcessedCount`` counts the traces a page examined after the filter's SQL pushdown.
+``TracesProcessedCount`` counts the traces a page examined, matching or not.
 Every handler is ``async (ctx, params) -> response dict`` with ``params`` already checked against the
 operation's input shape; timestamps are float epoch seconds both ways. Reads run on worker threads
 (one SQLite read connection each) so the event loop keeps ingesting.
@@ -150,8 +150,8 @@ class _SummaryQuery:
 
     @property
     def sql_decides(self) -> bool:
-        """True when the store's SQL alone selects exactly the wanted rows."""
-        return self.keep is None and (self.matches is None or self.matches.exact)
+        """True when every row the store returns is wanted (no filter, no sampling)."""
+        return self.keep is None and self.matches is None
 
     def wants(self, row: TraceRow) -> bool:
         return (self.keep is None or self.keep(row.trace_id)) and (self.matches is None or self.matches(row))
@@ -164,8 +164,8 @@ def _summaries_page(ctx: ServiceContext, query: _SummaryQuery, cursor: Cursor | 
     approximate = cursor.time if cursor else query.end
     exhausted = False
     while len(summaries) < SUMMARY_PAGE_SIZE and processed < SUMMARY_SCAN_BUDGET:
-        # when SQL decides alone, read just what the page still needs (and one more, to know if
-        # the window goes on); otherwise a chunk to test in Python
+        # without a filter, read just what the page still needs (and one more, to know if the
+        # window goes on); otherwise a chunk of rows, each examined once (SQL marks the matches)
         limit = SUMMARY_PAGE_SIZE - len(summaries) + 1 if query.sql_decides else _SCAN_CHUNK
         rows = ctx.store.scan(
             query.range_type, query.start, query.end, before=cursor, limit=limit, where=query.where
@@ -175,7 +175,7 @@ def _summaries_page(ctx: ServiceContext, query: _SummaryQuery, cursor: Cursor | 
             consumed += 1
             processed += 1
             cursor = Cursor(time=ctx.store.time_key(row, query.range_type), trace_id=row.trace_id)
-            if query.wants(row):
+            if row.matched and query.wants(row):
                 summaries.append(analysis.summary(row))
                 if len(summaries) == SUMMARY_PAGE_SIZE:
                     break

@@ -67,7 +67,11 @@ class StoredDocument:
 
 @dataclass(frozen=True, slots=True)
 class TraceRow:
-    """The per-trace summary row; ``facts`` is the summarizer's ``facts`` JSON text (or ``None``)."""
+    """The per-trace summary row; ``facts`` is the summarizer's ``facts`` JSON text (or ``None``).
+
+    ``matched`` is false for a row a scan examined but whose ``where`` condition did not hold
+    (its ``facts`` are then not read).
+    """
 
     trace_id: str
     start: float
@@ -76,6 +80,7 @@ class TraceRow:
     documents: int
     partial: bool
     facts: str | None
+    matched: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +118,9 @@ class Store(Protocol):
     ) -> list[TraceRow]:
         """Summary rows whose ``range_type`` time is in ``[start, end)``, newest first, after ``before``.
 
-        ``where`` is an extra SQL condition over the summary columns (filter pushdown).
+        ``where`` is an extra SQL condition over the summary columns (filter pushdown): the scan then
+        returns every row it examined (at most ``limit``), those failing it with ``matched=False``,
+        so callers can bound and count the work of one call.
         """
         ...
 

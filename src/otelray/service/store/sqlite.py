@@ -109,27 +109,31 @@ class SQLiteStore:
     ) -> list[TraceRow]:
         """Summary rows with the chosen time in ``[start, end)``, newest first, strictly after ``before``.
 
-        ``where``: an extra condition over the summary columns, e.g. a pushed-down filter expression.
+        ``where``: a condition over the summary columns, e.g. a pushed-down filter expression; every
+        examined row is returned (at most ``limit``), those failing it with ``matched=False``.
         """
-        sql = "SELECT tid, tstart, tend, updated, ndocs, partial, facts FROM trace WHERE "
+        if where is None:
+            sql = "SELECT tid, tstart, tend, updated, ndocs, partial, facts, 1 FROM trace WHERE "
+            args: list[Any] = []
+        else:  # the facts of rows that fail the condition are not even read
+            hit = f"IFNULL(({where[0]}), 0)"
+            sql = f"SELECT tid, tstart, tend, updated, ndocs, partial, CASE WHEN {hit} THEN facts END, {hit} FROM trace WHERE "
+            args = [*where[1], *where[1]]
         if range_type is TimeRangeType.TRACE_ID:
             # the trace id's own time: a range of the primary key, read newest first without an index
             col = "tid"
             sql += "tid >= ? AND tid < ?"
-            args: list[Any] = [_epoch_key(start), _epoch_key(end)]
+            args += [_epoch_key(start), _epoch_key(end)]
             if before is not None:
                 sql += " AND tid < ?"
                 args.append(tid_key(before.trace_id))
         else:
             col = TIME_COLUMNS[range_type.value]
             sql += f"{col} >= ? AND {col} < ?"
-            args = [start, end]
+            args += [start, end]
             if before is not None:
                 sql += f" AND ({col}, tid) < (?, ?)"
                 args += [before.time, tid_key(before.trace_id)]
-        if where is not None:
-            sql += f" AND ({where[0]})"
-            args += list(where[1])
         sql += f" ORDER BY {col} DESC, tid DESC LIMIT ?" if col != "tid" else " ORDER BY tid DESC LIMIT ?"
         args.append(limit)
         with self._reader() as conn:
@@ -275,6 +279,8 @@ def _epoch_key(seconds: float) -> bytes:
 
 def _check_version(conn: sqlite3.Connection, version: str) -> None:
     """When the summary format changed, mark every trace for derivation again and drop the rollups."""
+    if not version:  # no summarizer version given: keep whatever was derived
+        return
     row = conn.execute("SELECT v FROM meta WHERE k = 'derivation'").fetchone()
     if row is not None and row[0] == version:
         return
@@ -288,6 +294,7 @@ def _check_version(conn: sqlite3.Connection, version: str) -> None:
 
 
 def _row(r: tuple[Any, ...]) -> TraceRow:
+    matched = bool(r[7]) if len(r) > 7 else True
     return TraceRow(
         trace_id=tid_text(r[0]),
         start=r[1],
@@ -295,5 +302,6 @@ def _row(r: tuple[Any, ...]) -> TraceRow:
         updated=r[3],
         documents=r[4],
         partial=bool(r[5]),
-        facts=unpack_facts(r[6]),
+        facts=unpack_facts(r[6]) if matched else None,
+        matched=matched,
     )

@@ -151,9 +151,10 @@ def test_scan_pushes_a_condition_down_to_the_summary_columns(store: SQLiteStore)
     store.put([doc(a, 100, 101, name="x"), doc(b, 101, 102, name="y"), doc(b, 101, 102, name="z")]).result()
     store.sync().result()
     rows = store.scan(TimeRangeType.TRACE_ID, 0, 200, before=None, limit=10, where=("flags = ?", (2,)))
-    assert [r.trace_id for r in rows] == [b]
+    assert [(r.trace_id, r.matched) for r in rows] == [(b, True), (a, False)]  # every examined row
+    assert rows[0].facts is not None and rows[1].facts is None  # facts are read for matches only
     rows = store.scan(TimeRangeType.TRACE_ID, 0, 200, before=None, limit=10, where=("instr(services, 'x')", ()))
-    assert [r.trace_id for r in rows] == [a]
+    assert [r.trace_id for r in rows if r.matched] == [a]
     assert [r.trace_id for r in store.rows([b, new_trace_id(5), a])] == [b, a]
 
 
