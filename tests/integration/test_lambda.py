@@ -188,3 +188,38 @@ def test_otlp_export_through_the_documented_collector_config(backend: Any, moto:
         check_function_trace(backend, result, trace_id, parent)
     finally:
         collector.stop()
+
+
+def test_service_segments_chain_caller_lambda_function(backend: Any, moto: str, tmp_path: Path) -> None:
+    """--service-segments: caller → AWS::Lambda → AWS::Lambda::Function → the function's own segment."""
+    trace_id, caller = new_trace_id(), new_segment_id()
+    result = invoke(backend, moto, "--service-segments", "--count", "2",
+                    trace_header=f"Root={trace_id};Parent={caller};Sampled=1", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    docs = documents(backend, trace_id, want=10)
+    services = [d for d in docs if d.get("origin") == "AWS::Lambda"]
+    functions = [d for d in docs if d.get("origin") == "AWS::Lambda::Function"]
+    assert len(services) == len(functions) == 2
+    assert all(s["parent_id"] == caller and s["aws"]["request_id"] for s in services)
+    assert {f["parent_id"] for f in functions} == {s["id"] for s in services}
+    assert all(f["resource_arn"].endswith(":function:orders") for f in functions)
+    cold = [f for f in functions if any(s["name"] == "Initialization" for s in f["subsegments"])]
+    assert len(cold) == 1  # only the first invocation started a runtime
+    own = [d for d in docs if d.get("parent_id") in {f["id"] for f in functions}]
+    assert len(own) == 2  # the function's SERVER span, once per invocation, below its function segment
+    assert all(d["name"] == "orders" and d.get("origin") not in ("AWS::Lambda", "AWS::Lambda::Function")
+               for d in own)
+
+
+def test_service_segments_record_the_runtime_error_cause(backend: Any, moto: str, tmp_path: Path) -> None:
+    trace_id = new_trace_id()
+    result = invoke(backend, moto, "--service-segments", "--no-wrapper", trace_header=f"Root={trace_id};Sampled=1",
+                    event={"order_id": "o-3", "fail": True}, tmp_path=tmp_path)
+    assert result.returncode == 1
+    docs = documents(backend, trace_id, want=2)
+    (function,) = [d for d in docs if d.get("origin") == "AWS::Lambda::Function"]
+    assert function["fault"] is True
+    exception = function["cause"]["exceptions"][0]
+    assert exception["type"] == "ValueError" and "o-3" in exception["message"]
+    (service,) = [d for d in docs if d.get("origin") == "AWS::Lambda"]
+    assert "parent_id" not in service  # no caller: the service segment is the root

@@ -61,6 +61,8 @@ def _parse_env(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--xray-address", default="127.0.0.1:2000", show_default=True,
               help="AWS_XRAY_DAEMON_ADDRESS (the otelray backend or collector UDP port).")
 @click.option("--trace-header", default=None, help="Lambda-Runtime-Trace-Id to send (default: a new sampled one).")
+@click.option("--service-segments", is_flag=True,
+              help="Also send the AWS::Lambda and AWS::Lambda::Function segments Lambda records with active tracing.")
 @click.option("--env", "env_values", multiple=True, help="KEY=VALUE for the function environment (repeatable).")
 def invoke_command(handler: str, **options: Any) -> None:
     """Run MODULE.HANDLER under awslambdaric against a local Lambda Runtime API."""
@@ -91,7 +93,7 @@ def invoke_command(handler: str, **options: Any) -> None:
             handler=handler, task_root=options["task_root"].resolve(), function_name=options["function_name"],
             memory_mb=options["memory"], timeout=options["timeout"], exec_wrapper=None if no_wrapper else wrapper,
             layer_dir=opt if layer is not None else None, xray_daemon_address=options["xray_address"],
-            environment=_parse_env(options["env_values"]),
+            environment=_parse_env(options["env_values"]), service_segments=options["service_segments"],
         )
         with LocalFunction(config, output=sys.stderr) as function:  # function logs go to stderr
             for _ in range(options["count"]):

@@ -26,6 +26,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from otelray.aws_lambda.runtime_api import Invocation, RuntimeApiServer
+from otelray.aws_lambda.service_segments import (
+    InvocationRecord,
+    ServiceTrace,
+    build_segments,
+    send_segments,
+    start_trace,
+)
 from otelray.xray.ids import new_segment_id, new_trace_id
 
 #: variables a Lambda process inherits from the machine (credentials come from the role in AWS)
@@ -49,6 +56,7 @@ class FunctionConfig:
     layer_dir: Path | None = None
     xray_daemon_address: str = "127.0.0.1:2000"
     environment: dict[str, str] = field(default_factory=dict)
+    service_segments: bool = False  # send the AWS::Lambda and AWS::Lambda::Function segments, as Lambda does
 
     @property
     def arn(self) -> str:
@@ -112,7 +120,9 @@ class LocalFunction:
         self.api = RuntimeApiServer().start()
         self.process: subprocess.Popen[bytes] | None = None
         self._started_at = 0.0
+        self._started_wall = 0.0
         self._cold = True
+        self.segments_sent = 0
 
     def __enter__(self) -> LocalFunction:
         return self
@@ -156,7 +166,7 @@ class LocalFunction:
         if self.config.exec_wrapper is not None:
             command = [str(self.config.exec_wrapper), *command]
         self.api.reset_poll()
-        self._started_at = time.monotonic()
+        self._started_at, self._started_wall = time.monotonic(), time.time()
         self.process = subprocess.Popen(
             command, env=self.environment(), cwd=self.config.task_root,
             stdout=self.output, stderr=subprocess.STDOUT if self.output is not None else None,
@@ -181,15 +191,17 @@ class LocalFunction:
             self._spawn()
         assert self.process is not None
         cfg = self.config
-        header = trace_header or lambda_trace_header()
+        service = start_trace(trace_header) if cfg.service_segments else None
+        header = service.function_header if service else (trace_header or lambda_trace_header())
         item = Invocation(str(uuid.uuid4()), event, cfg.timeout, cfg.arn, header)
+        submitted = time.time()
         self.api.submit(item)
         status = self._wait(item)
         self.api.forget(item.request_id)
         init_ms = None
         if self._cold and self.api.first_poll_at is not None:
             init_ms = (self.api.first_poll_at - self._started_at) * 1000
-        self._cold = False
+        cold, self._cold = self._cold, False
         received = item.received_at or time.monotonic()
         duration = ((item.done_at or time.monotonic()) - received) * 1000
         memory = _max_memory_mb(self.process.pid) if self.process is not None else 0
@@ -206,8 +218,32 @@ class LocalFunction:
                      "errorMessage": f"RequestId: {item.request_id} Error: Runtime exited with error: exit status {code}",
                      **({"initError": init} if init else {})}
             self.process = None
+        if service is not None:
+            self._send_service_segments(service, item, status, error, submitted, cold and init_ms is not None)
         return InvokeResult(item.request_id, header, status, item.response or b"", error, duration, init_ms,
                             memory, cfg.memory_mb)
+
+    def _send_service_segments(self, service: ServiceTrace, item: Invocation, status: str,
+                               error: dict[str, Any] | None, submitted: float, cold: bool) -> None:
+        now_wall, now_mono = time.time(), time.monotonic()
+
+        def wall(mono: float | None) -> float:
+            return now_wall - (now_mono - (mono if mono is not None else now_mono))
+
+        initialization = (self._started_wall, wall(self.api.first_poll_at)) if cold else None
+        documents = build_segments(service, InvocationRecord(
+            function_name=self.config.function_name, function_arn=self.config.arn,
+            request_id=item.request_id, start=submitted, end=now_wall,
+            invocation=(wall(item.received_at), wall(item.done_at)), initialization=initialization, status=status,
+            error_cause=item.xray_error_cause, error_message=(error or {}).get("errorMessage"),
+        ))
+        from otelray.aws_lambda.exporter import parse_daemon_address  # the OTel SDK only when needed
+
+        try:
+            address = parse_daemon_address(self.config.xray_daemon_address)
+        except ValueError:
+            return
+        self.segments_sent += send_segments(documents, address)
 
     def _wait(self, item: Invocation) -> str:
         init_deadline = time.monotonic() + INIT_TIMEOUT
