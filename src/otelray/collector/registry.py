@@ -2,11 +2,15 @@
 
 A factory is a frozen value: the component type as written in YAML, its config model (whose
 default instance is the default config), and one ``(create, stability)`` pair per supported signal.
-Built-in components are listed in ``BUILTIN`` as ``"module:attribute"`` import paths and loaded
-through the same code path as third-party ones, which register under the entry-point groups
-``otelray_receivers``, ``otelray_processors``, ``otelray_exporters``, ``otelray_extensions`` and
-``otelray_connectors``. Loading happens only when ``load_registry`` is called, never at import time;
-a type registered twice is a ``RegistryError`` (upstream ``MakeFactoryMap``).
+Built-in components are listed in ``BUILTIN`` as ``FactoryRef`` values (kind, type, deprecated alias,
+``"module:attribute"`` import path) and found through the same code path as third-party ones, which
+register under the entry-point groups ``otelray_receivers``, ``otelray_processors``,
+``otelray_exporters``, ``otelray_extensions`` and ``otelray_connectors`` with the component type as
+the entry-point name (OTel Python's ``opentelemetry_traces_exporter`` rule). ``load_registry`` only
+lists names; a factory's module is imported the first time its type is looked up, so a collector
+imports just the components its config names (``otelray components`` and ``Registry.factories()``
+import them all). A loaded factory whose kind or type differs from its listing, and a type
+registered twice, are ``RegistryError``s (upstream ``MakeFactoryMap``).
 
 Create-function signatures:
 
@@ -19,7 +23,7 @@ Create-function signatures:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, ClassVar, TypeAlias
@@ -31,32 +35,49 @@ from otelray.collector.errors import RegistryError, SignalNotSupported
 CreateWithNext: TypeAlias = Callable[[Settings, Any, Any], Component]
 CreateNoNext: TypeAlias = Callable[[Settings, Any], Component]
 
-#: Import paths of the built-in factories, loaded like plugins (one line per component).
-BUILTIN: tuple[str, ...] = (
-    "otelray.collector.receivers.otlp:factory",
-    "otelray.collector.processors.batch:factory",
-    "otelray.collector.exporters.debug:factory",
-    "otelray.collector.exporters.file:factory",
-    "otelray.collector.processors.memory_limiter:factory",
-    "otelray.collector.exporters.otlp:factory",
-    "otelray.collector.exporters.otlphttp:factory",
-    "otelray.collector.extensions.health_check:factory",
-    "otelray.collector.extensions.file_storage:factory",
-    "otelray.collector.receivers.awsxray:factory",
-    "otelray.collector.processors.attributes:factory",
-    "otelray.collector.processors.resource:factory",
-    "otelray.collector.processors.filter:factory",
-    "otelray.collector.processors.resourcedetection:factory",
-    "otelray.collector.processors.probabilistic_sampler:factory",
-    "otelray.collector.exporters.awsxray:factory",
-    "otelray.collector.extensions.awsproxy:factory",
-    "otelray.collector.extensions.sigv4auth:factory",
-    "otelray.collector.exporters.awsemf:factory",
-    "otelray.collector.exporters.prometheusremotewrite:factory",
-    "otelray.collector.receivers.prometheus:factory",
-    "otelray.collector.receivers.statsd:factory",
-    "otelray.collector.receivers.awsecscontainermetrics:factory",
-    "otelray.collector.connectors.spanmetrics:factory",
+@dataclass(frozen=True, slots=True)
+class FactoryRef:
+    """Where a factory lives, known without importing it."""
+
+    kind: Kind
+    type: str
+    path: str  #: ``"module:attribute"``
+    alias: str | None = None  #: the factory's ``deprecated_alias``
+
+    @classmethod
+    def builtin(cls, kind: Kind, type_: str, *, alias: str | None = None) -> FactoryRef:
+        """The built-in factory ``otelray.collector.<kind>s.<type>:factory``."""
+        return cls(kind, type_, f"otelray.collector.{kind.section}.{type_}:factory", alias)
+
+
+_R, _P, _E, _X, _C = Kind.RECEIVER, Kind.PROCESSOR, Kind.EXPORTER, Kind.EXTENSION, Kind.CONNECTOR
+
+#: The built-in factories, loaded like plugins (one line per component).
+BUILTIN: tuple[FactoryRef, ...] = (
+    FactoryRef.builtin(_R, "otlp"),
+    FactoryRef.builtin(_P, "batch"),
+    FactoryRef.builtin(_E, "debug"),
+    FactoryRef.builtin(_E, "file"),
+    FactoryRef.builtin(_P, "memory_limiter"),
+    FactoryRef.builtin(_E, "otlp"),
+    FactoryRef.builtin(_E, "otlphttp"),
+    FactoryRef.builtin(_X, "health_check"),
+    FactoryRef.builtin(_X, "file_storage"),
+    FactoryRef.builtin(_R, "awsxray"),
+    FactoryRef.builtin(_P, "attributes"),
+    FactoryRef.builtin(_P, "resource"),
+    FactoryRef.builtin(_P, "filter"),
+    FactoryRef.builtin(_P, "resourcedetection"),
+    FactoryRef.builtin(_P, "probabilistic_sampler"),
+    FactoryRef.builtin(_E, "awsxray"),
+    FactoryRef.builtin(_X, "awsproxy"),
+    FactoryRef.builtin(_X, "sigv4auth"),
+    FactoryRef.builtin(_E, "awsemf"),
+    FactoryRef.builtin(_E, "prometheusremotewrite", alias="prometheus_remote_write"),
+    FactoryRef.builtin(_R, "prometheus"),
+    FactoryRef.builtin(_R, "statsd"),
+    FactoryRef.builtin(_R, "awsecscontainermetrics"),
+    FactoryRef.builtin(_C, "spanmetrics"),
 )
 
 ENTRY_POINT_GROUPS: dict[Kind, str] = {kind: f"otelray_{kind.section}" for kind in Kind}
@@ -207,41 +228,106 @@ def _import(path: str) -> Any:
         raise RegistryError(f"cannot load component factory {path}: {exc}") from exc
 
 
-def _discovered() -> Iterable[tuple[str, Any]]:
+class _Pending:
+    """A factory not imported yet: ``load()`` imports it once and checks it matches its listing."""
+
+    __slots__ = ("_factory", "_load", "exact", "kind", "names", "source")
+
+    def __init__(self, kind: Kind, names: tuple[str, ...], source: str, load: Callable[[], Any], *,
+                 exact: bool) -> None:
+        """``exact``: ``names`` must be the factory's type and alias (built-ins), not just one of them."""
+        self.kind, self.names, self.source, self._load, self.exact = kind, names, source, load, exact
+        self._factory: AnyFactory | None = None
+
+    def load(self) -> AnyFactory:
+        if self._factory is None:
+            factory = self._load()
+            if getattr(factory, "kind", None) is not self.kind:
+                raise RegistryError(f"{self.source} is not a {self.kind.value} factory")
+            own = {factory.type, factory.deprecated_alias} - {None}
+            if not (set(self.names) == own if self.exact else set(self.names) <= own):
+                raise RegistryError(f"{self.source} is listed as {self.kind.value} {'/'.join(self.names)!r} "
+                                    f"but its factory is {factory.type!r}")
+            self._factory = factory
+        return self._factory
+
+
+class _Factories(Mapping[str, "AnyFactory"]):
+    """Factories of one kind by type and alias; a pending factory is imported when first looked up."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: dict[str, AnyFactory | _Pending]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, name: str) -> AnyFactory:
+        entry = self._entries[name]
+        return entry.load() if isinstance(entry, _Pending) else entry
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries  # listed is enough: no import
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _pending_ref(ref: FactoryRef) -> _Pending:
+    names = (ref.type, ref.alias) if ref.alias else (ref.type,)
+    return _Pending(ref.kind, names, ref.path, lambda: _import(ref.path), exact=True)
+
+
+def _pending_entry_point(kind: Kind, group: str, ep: Any) -> _Pending:
+    def load() -> Any:
+        try:
+            return ep.load()
+        except Exception as exc:  # a broken plugin must name itself
+            raise RegistryError(f"cannot load {group} entry point {ep.name}: {exc}") from exc
+
+    return _Pending(kind, (ep.name,), f"{group} entry point {ep.name}", load, exact=False)
+
+
+def _discovered() -> Iterable[_Pending]:
     for kind, group in ENTRY_POINT_GROUPS.items():
         for ep in entry_points(group=group):
-            try:
-                factory = ep.load()
-            except Exception as exc:  # a broken plugin must name itself
-                raise RegistryError(f"cannot load {group} entry point {ep.name}: {exc}") from exc
-            if getattr(factory, "kind", None) is not kind:
-                raise RegistryError(f"{group} entry point {ep.name} is not a {kind.value} factory")
-            yield ep.value, factory
+            yield _pending_entry_point(kind, group, ep)
 
 
-def make_registry(factories: Iterable[AnyFactory]) -> Registry:
-    """Build a registry from factory values.
+def make_registry(factories: Iterable[AnyFactory | FactoryRef | _Pending]) -> Registry:
+    """Build a registry from factory values and ``FactoryRef``s (imported on first lookup).
 
     Raises:
         RegistryError: when two factories of one kind share a type (or alias).
     """
-    by_kind: dict[Kind, dict[str, AnyFactory]] = {kind: {} for kind in Kind}
-    for factory in factories:
-        table = by_kind[factory.kind]
-        for name in filter(None, (factory.type, factory.deprecated_alias)):
+    by_kind: dict[Kind, dict[str, AnyFactory | _Pending]] = {kind: {} for kind in Kind}
+    for item in factories:
+        entry = _pending_ref(item) if isinstance(item, FactoryRef) else item
+        if isinstance(entry, _Pending):
+            names: tuple[str | None, ...] = entry.names
+        else:
+            names = (entry.type, entry.deprecated_alias)
+        table = by_kind[entry.kind]
+        for name in filter(None, names):
             if name in table:
-                raise RegistryError(f"duplicate {factory.kind.value} factory {name!r}")
-            table[name] = factory
-    return Registry(**{kind.section: by_kind[kind] for kind in Kind})  # type: ignore[arg-type]
+                raise RegistryError(f"duplicate {entry.kind.value} factory {name!r}")
+            table[name] = entry
+    return Registry(**{kind.section: _Factories(by_kind[kind]) for kind in Kind})  # type: ignore[arg-type]
 
 
-def load_registry(*, builtin: Iterable[str] = BUILTIN, plugins: bool = True) -> Registry:
-    """Import the built-in factories and (if ``plugins``) the entry-point ones.
+def load_registry(*, builtin: Iterable[FactoryRef | str] = BUILTIN, plugins: bool = True) -> Registry:
+    """List the built-in factories and (if ``plugins``) the entry-point ones.
+
+    ``FactoryRef``s and entry points are imported when their type is first looked up; a
+    ``"module:attribute"`` string is imported now.
 
     Raises:
-        RegistryError: a factory cannot be imported, or a type is registered twice.
+        RegistryError: a string path cannot be imported, or a type is registered twice.
     """
-    found: list[AnyFactory] = [_import(path) for path in builtin]
+    found: list[AnyFactory | FactoryRef | _Pending] = [
+        item if isinstance(item, FactoryRef) else _import(item) for item in builtin
+    ]
     if plugins:
-        found.extend(factory for _, factory in _discovered())
+        found.extend(_discovered())
     return make_registry(found)

@@ -22,13 +22,13 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, MutableSequence, Sequence
-from typing import Any, Literal
+from typing import Literal
 
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from pydantic import Field, model_validator
 
+from otelray.collector.anyvalue import to_any_value, to_python
 from otelray.collector.config.blocks import ComponentConfig
-from otelray.collector.processors.filter.paths import to_python
 
 ActionName = Literal["insert", "update", "upsert", "delete", "hash", "extract", "convert"]
 Scalar = str | bool | int | float
@@ -95,22 +95,6 @@ def as_string(value: AnyValue) -> str:
     if kind in ("array_value", "kvlist_value"):
         return json.dumps(to_python(value), separators=(",", ":"), sort_keys=True, default=str)
     return str(getattr(value, kind))
-
-
-def to_any_value(value: Any) -> AnyValue:
-    """A Python scalar or list as an OTLP ``AnyValue``."""
-    out = AnyValue()
-    if isinstance(value, bool):
-        out.bool_value = value
-    elif isinstance(value, int):
-        out.int_value = value
-    elif isinstance(value, float):
-        out.double_value = value
-    elif isinstance(value, list | tuple):
-        out.array_value.values.extend(to_any_value(v) for v in value)
-    else:
-        out.string_value = str(value)
-    return out
 
 
 def _index(kvs: KeyValues, key: str) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+from otelray.collector.anyvalue import to_python
 
 OttlContext = Literal["span", "spanevent", "metric", "datapoint", "log_record"]
 Getter = Callable[[Any], Any]
@@ -38,18 +38,6 @@ ENUMS: dict[str, int] = {
     **_enum("SEVERITY_NUMBER_", _SEVERITY),
 }
 _METRIC_TYPES = {"gauge": 1, "sum": 2, "histogram": 3, "exponential_histogram": 4, "summary": 5}
-
-
-def to_python(value: AnyValue) -> Any:
-    """An OTLP ``AnyValue`` as the Python value OTTL compares (``None`` when empty)."""
-    kind = value.WhichOneof("value")
-    if kind is None:
-        return None
-    if kind == "array_value":
-        return [to_python(v) for v in value.array_value.values]
-    if kind == "kvlist_value":
-        return {kv.key: to_python(kv.value) for kv in value.kvlist_value.values}
-    return getattr(value, kind)
 
 
 def _map_getter(select: Callable[[Any], Any], keys: Sequence[str | int]) -> Getter:

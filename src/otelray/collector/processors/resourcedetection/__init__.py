@@ -19,11 +19,11 @@ from typing import Any
 from opentelemetry.proto.common.v1.common_pb2 import KeyValue
 from pydantic import Field, field_validator, model_validator
 
+from otelray.collector.anyvalue import to_any_value
 from otelray.collector.aws.resource_detection import DETECTORS, Attributes, check_detectors, detect
 from otelray.collector.component import Host, Settings, Signal, Stability
 from otelray.collector.config.blocks import ComponentConfig, Duration
 from otelray.collector.processorhelper import FuncProcessor
-from otelray.collector.processors.attributes.actions import to_any_value
 from otelray.collector.processors.resource import resource_attributes
 from otelray.collector.registry import ProcessorFactory
 
