@@ -39,14 +39,11 @@ class TranslateOptions:
     allow_dot_in_annotation_keys: bool = True
     max_document_bytes: int = MAX_DOCUMENT_BYTES
     validate_documents: bool = False
-    _indexed_set: frozenset[str] = field(init=False, repr=False, compare=False)
+    #: ``indexed_attributes`` as a set (empty when ``index_all_attributes`` is on); derived.
+    indexed_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "indexed_attributes", tuple(self.indexed_attributes))
         object.__setattr__(self, "log_group_names", tuple(self.log_group_names))
-        object.__setattr__(self, "_indexed_set", frozenset(self.indexed_attributes))
-
-    @property
-    def indexed_set(self) -> frozenset[str]:
-        """``indexed_attributes`` as a set (empty when ``index_all_attributes`` is on)."""
-        return frozenset() if self.index_all_attributes else self._indexed_set
+        indexed = frozenset() if self.index_all_attributes else frozenset(self.indexed_attributes)
+        object.__setattr__(self, "indexed_set", indexed)

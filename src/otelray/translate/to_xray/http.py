@@ -99,12 +99,10 @@ def _take_client_ip(found: _Request, key: str, text: str) -> None:
 
 def _scan(attrs: Attrs) -> tuple[Attrs, _Request]:
     found = _Request()
-    remaining: Attrs = {}
+    remaining = {key: value for key, value in attrs.items() if key not in _HTTP_KEYS}
     parts = found.parts
-    for key, value in attrs.items():
-        if key not in _HTTP_KEYS:
-            remaining[key] = value
-            continue
+    for key in [key for key in attrs if key in _HTTP_KEYS]:  # in attribute order: later aliases win
+        value = attrs[key]
         url_part = _URL_PARTS.get(key)
         if url_part is not None:
             part, marks_http, marks_url = url_part
