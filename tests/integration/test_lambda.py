@@ -223,3 +223,16 @@ def test_service_segments_record_the_runtime_error_cause(backend: Any, moto: str
     assert exception["type"] == "ValueError" and "o-3" in exception["message"]
     (service,) = [d for d in docs if d.get("origin") == "AWS::Lambda"]
     assert "parent_id" not in service  # no caller: the service segment is the root
+
+
+@pytest.mark.parametrize("setting", ["OTEL_SDK_DISABLED=true", "OTEL_TRACES_SAMPLER=always_off"])
+def test_standard_switches_turn_tracing_off(backend: Any, moto: str, tmp_path: Path, setting: str) -> None:
+    trace_id, parent = new_trace_id(), new_segment_id()
+    result = invoke(backend, moto, "--env", setting, trace_header=f"Root={trace_id};Parent={parent};Sampled=1",
+                    tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["order_id"] == "o-1"
+    control, control_parent = new_trace_id(), new_segment_id()
+    check_function_trace(backend, invoke(backend, moto, trace_header=f"Root={control};Parent={control_parent};Sampled=1",
+                                         tmp_path=tmp_path), control, control_parent)
+    assert documents(backend, trace_id, want=1, timeout=0.5) == []

@@ -10,6 +10,11 @@ invocation returns. It differs in how: instead of ``opentelemetry-instrument``'s
 discovery (0.75–1 s of cold start measured upstream, opentelemetry-lambda#1497) the instrumentors
 are a static list, each applied when its library is first imported.
 
+Standard variables honoured: ``OTEL_SDK_DISABLED=true`` (nothing is set up; the handler runs
+untraced), ``OTEL_PROPAGATORS`` (when set, upstream's propagator list replaces the default),
+``OTEL_TRACES_SAMPLER``/``_ARG`` (built by the distro's ``build_sampler``, ``xray`` included; only
+imported when set), ``OTEL_SERVICE_NAME``, ``OTEL_RESOURCE_ATTRIBUTES``.
+
 Export (``OTELRAY_LAMBDA_EXPORTER``): ``xray-udp`` (default) sends segment documents to
 ``AWS_XRAY_DAEMON_ADDRESS`` (``otelray.aws_lambda.exporter``); ``otlp`` sends OTLP/HTTP to a collector
 extension at ``OTEL_EXPORTER_OTLP_ENDPOINT`` (default ``http://localhost:4318``); ``none`` exports nothing.
@@ -27,7 +32,7 @@ from opentelemetry.propagators.composite import CompositePropagator
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased, Sampler
 
 from otelray.aws_lambda.errors import LambdaConfigError
 
@@ -154,19 +159,35 @@ def instrument_libraries(provider: TracerProvider, names: list[str]) -> None:
             register_post_import_hook(apply, target)
 
 
-def configure(environ: Mapping[str, str]) -> TracerProvider:
-    """Build and install the tracer provider, the propagator and the handler instrumentation."""
+def build_sampler(environ: Mapping[str, str], resource: Resource) -> Sampler:
+    """``OTEL_TRACES_SAMPLER`` through the distro's sampler builder; parent-based always-on when unset."""
+    if not environ.get("OTEL_TRACES_SAMPLER", "").strip():
+        return ParentBased(ALWAYS_ON)
+    from otelray.distro.configurator import build_sampler as distro_sampler
+
+    return distro_sampler(dict(environ), resource) or ParentBased(ALWAYS_ON)
+
+
+def configure(environ: Mapping[str, str]) -> TracerProvider | None:
+    """Build and install the tracer provider, the propagator and the handler instrumentation.
+
+    Returns ``None`` (and sets nothing up) when ``OTEL_SDK_DISABLED=true``.
+    """
+    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return None
     from opentelemetry.instrumentation.aws_lambda import AwsLambdaInstrumentor
     from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator
 
+    resource = build_resource(environ)
     provider = TracerProvider(
-        id_generator=AwsXRayIdGenerator(), sampler=ParentBased(ALWAYS_ON), resource=build_resource(environ)
+        id_generator=AwsXRayIdGenerator(), sampler=build_sampler(environ, resource), resource=resource
     )
     processor = build_processor(environ)
     if processor is not None:
         provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
-    propagate.set_global_textmap(build_propagator())
+    if not environ.get("OTEL_PROPAGATORS", "").strip():  # else upstream built it from the variable
+        propagate.set_global_textmap(build_propagator())
     raw = environ.get("OTELRAY_LAMBDA_INSTRUMENTATIONS", "botocore,requests,urllib3")
     instrument_libraries(provider, [n.strip() for n in raw.split(",") if n.strip() and n.strip() != "none"])
     AwsLambdaInstrumentor().instrument(

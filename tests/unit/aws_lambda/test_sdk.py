@@ -63,3 +63,16 @@ def test_resource(monkeypatch: pytest.MonkeyPatch) -> None:
     attrs = build_resource({"OTEL_SERVICE_NAME": "orders-svc"}).attributes
     assert attrs["service.name"] == "orders-svc" and attrs["faas.name"] == "orders"
     assert attrs["telemetry.distro.name"] == "otelray" and attrs["telemetry.sdk.language"] == "python"
+
+
+def test_sampler_from_the_standard_variables() -> None:
+    from opentelemetry.sdk.resources import Resource
+
+    from otelray.aws_lambda.sdk import build_sampler, configure
+
+    resource = Resource.create({})
+    assert build_sampler({}, resource).get_description().startswith("ParentBased{root:AlwaysOnSampler")
+    assert build_sampler({"OTEL_TRACES_SAMPLER": "always_off"}, resource).get_description() == "AlwaysOffSampler"
+    ratio = build_sampler({"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.25"}, resource)
+    assert ratio.get_description() == "TraceIdRatioBased{0.25}"
+    assert configure({"OTEL_SDK_DISABLED": "true"}) is None
