@@ -98,7 +98,9 @@ def encode_document(document: dict[str, Any]) -> str:
         raw = _dumps(document, option=_APPEND_NEWLINE)
     except orjson.JSONEncodeError as exc:
         raise UnsupportedValueError(f"json: {exc}") from exc
-    return _go_escape(raw).decode("utf-8")
+    if b"<" in raw or b">" in raw or b"&" in raw or not raw.isascii():
+        raw = _go_escape(raw)
+    return raw.decode("utf-8")
 
 
 def encode_value(value: Any) -> str:

@@ -157,7 +157,7 @@ def make_segments(
             trace_ids[view.trace_id] = cached
     item.trace_id = cached
     span_kind = view.kind
-    if not _is_local_root(attrs):
+    if "aws.span.kind" not in attrs or not _is_local_root(attrs):
         document = make_segment(item, options, now, new_id)
         # A dependency subsegment with aws.remote.service but no namespace is a remote call.
         if (span_kind in _DEPENDENCY_KINDS and "type" in document and "namespace" not in document
