@@ -19,6 +19,9 @@ import httpx
 import pytest
 import yaml
 
+from otelray.aws_lambda.extension import write_extension
+from otelray.aws_lambda.invoke import FunctionConfig, LocalFunction
+from otelray.aws_lambda.wrapper import write_wrapper
 from otelray.xray.ids import new_segment_id, new_trace_id
 from tests.integration.conftest import free_port, start_collector
 
@@ -176,7 +179,7 @@ def test_otlp_export_through_the_documented_collector_config(backend: Any, moto:
     grpc_port, http_port = free_port(), free_port()
     config["receivers"]["otlp"]["protocols"] = {"grpc": {"endpoint": f"127.0.0.1:{grpc_port}"},
                                                  "http": {"endpoint": f"127.0.0.1:{http_port}"}}
-    config["exporters"]["awsxray"] = {"endpoint": backend.url, "region": "us-east-1"}
+    config["exporters"]["awsxray"].update(endpoint=backend.url, region="us-east-1")
     config["service"]["telemetry"] = {"metrics": {"address": "127.0.0.1:{metrics_port}"}}
     collector = start_collector(yaml.safe_dump(config), tmp_path, env=xray_env)
     try:
@@ -236,3 +239,33 @@ def test_standard_switches_turn_tracing_off(backend: Any, moto: str, tmp_path: P
     check_function_trace(backend, invoke(backend, moto, trace_header=f"Root={control};Parent={control_parent};Sampled=1",
                                          tmp_path=tmp_path), control, control_parent)
     assert documents(backend, trace_id, want=1, timeout=0.5) == []
+
+
+def test_collector_extension_exports_before_the_invocation_completes(backend: Any, moto: str, tmp_path: Path) -> None:
+    """/opt/extensions/otelray-collector: started before the runtime, registered with the Extensions API,
+    fed OTLP by the function; the trace is in the backend when the invocation returns; SHUTDOWN stops it."""
+    config = yaml.safe_load((EXAMPLE / "collector.yaml").read_text())
+    grpc_port, http_port = free_port(), free_port()
+    config["receivers"]["otlp"]["protocols"] = {"grpc": {"endpoint": f"127.0.0.1:{grpc_port}"},
+                                                 "http": {"endpoint": f"127.0.0.1:{http_port}"}}
+    config["exporters"]["awsxray"].update(endpoint=backend.url, region="us-east-1")
+    config_file = tmp_path / "collector.yaml"
+    config_file.write_text(yaml.safe_dump(config))
+    function = FunctionConfig(
+        handler="handler.lambda_handler", task_root=EXAMPLE, function_name="orders", timeout=10,
+        exec_wrapper=write_wrapper(tmp_path), extensions_dir=write_extension(tmp_path / "extensions").parent,
+        xray_daemon_address="127.0.0.1:9",
+        environment={"AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                     "OTELRAY_LAMBDA_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{http_port}",
+                     "OPENTELEMETRY_COLLECTOR_CONFIG_URI": f"file:{config_file}"},
+    )
+    trace_id, parent = new_trace_id(), new_segment_id()
+    with open(tmp_path / "function.log", "wb") as log, LocalFunction(function, output=log) as local:
+        result = local.invoke(json.dumps({"order_id": "o-9"}).encode(), f"Root={trace_id};Parent={parent};Sampled=1")
+        assert result.ok, (result.error, (tmp_path / "function.log").read_text())
+        docs = documents(backend, trace_id, want=3, timeout=1.0)  # already exported: no batching, no queue
+        extensions = list(local.extension_processes)
+        assert len(extensions) == 1 and extensions[0].poll() is None
+    assert [d for d in docs if d.get("parent_id") == parent][0]["name"] == "orders"
+    assert any(d.get("name") == "DynamoDB" for d in docs)
+    assert extensions[0].returncode == 0  # SHUTDOWN event: the collector stopped and the extension exited

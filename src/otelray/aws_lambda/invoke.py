@@ -38,6 +38,8 @@ from otelray.xray.ids import new_segment_id, new_trace_id
 #: variables a Lambda process inherits from the machine (credentials come from the role in AWS)
 #: Lambda's limit for the init phase of an on-demand function, seconds
 INIT_TIMEOUT = 10.0
+#: Time extensions get to exit after SHUTDOWN (external extensions), seconds
+SHUTDOWN_TIMEOUT = 2.0
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
@@ -57,6 +59,14 @@ class FunctionConfig:
     xray_daemon_address: str = "127.0.0.1:2000"
     environment: dict[str, str] = field(default_factory=dict)
     service_segments: bool = False  # send the AWS::Lambda and AWS::Lambda::Function segments, as Lambda does
+    extensions_dir: Path | None = None  # executables started as external extensions (default: <layer>/extensions)
+
+    def extension_paths(self) -> list[Path]:
+        """The extension executables Lambda would start (``/opt/extensions/*``), sorted by name."""
+        directory = self.extensions_dir or (self.layer_dir / "extensions" if self.layer_dir is not None else None)
+        if directory is None or not directory.is_dir():
+            return []
+        return sorted(p for p in directory.iterdir() if p.is_file() and os.access(p, os.X_OK))
 
     @property
     def arn(self) -> str:
@@ -123,6 +133,7 @@ class LocalFunction:
         self._started_wall = 0.0
         self._cold = True
         self.segments_sent = 0
+        self.extension_processes: list[subprocess.Popen[bytes]] = []
 
     def __enter__(self) -> LocalFunction:
         return self
@@ -166,23 +177,52 @@ class LocalFunction:
         if self.config.exec_wrapper is not None:
             command = [str(self.config.exec_wrapper), *command]
         self.api.reset_poll()
+        self.api.extensions.reset()
         self._started_at, self._started_wall = time.monotonic(), time.time()
-        self.process = subprocess.Popen(
-            command, env=self.environment(), cwd=self.config.task_root,
-            stdout=self.output, stderr=subprocess.STDOUT if self.output is not None else None,
-            start_new_session=True,
-        )
+        environ = self.environment()
+        stderr = subprocess.STDOUT if self.output is not None else None
+        for path in self.config.extension_paths():  # Lambda starts extensions before the runtime
+            self.extension_processes.append(subprocess.Popen(
+                [str(path)], env=environ, cwd=self.config.task_root, stdout=self.output, stderr=stderr,
+                start_new_session=True))
+        self.process = subprocess.Popen(command, env=environ, cwd=self.config.task_root, stdout=self.output,
+                                        stderr=stderr, start_new_session=True)
         self._cold = True
 
-    def _kill(self) -> None:
+    def _extensions_ready(self, timeout: float) -> bool:
+        """Every started extension registered and waits for its next event."""
+        deadline = time.monotonic() + timeout
+        while self.api.extensions.registered < len(self.extension_processes):
+            if time.monotonic() >= deadline or any(p.poll() is not None for p in self.extension_processes):
+                return False
+            time.sleep(0.01)
+        return self.api.extensions.wait_ready(max(0.0, deadline - time.monotonic()))
+
+    def _stop_extensions(self, reason: str) -> None:
+        """Send SHUTDOWN, give the extensions 2 s (Lambda's limit) to exit, then kill them by PID."""
+        if not self.extension_processes:
+            return
+        self.api.extensions.publish({"eventType": "SHUTDOWN", "shutdownReason": reason,
+                                     "deadlineMs": int((time.time() + SHUTDOWN_TIMEOUT) * 1000)})
+        deadline = time.monotonic() + SHUTDOWN_TIMEOUT
+        for process in self.extension_processes:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        self.extension_processes = []
+
+    def _kill(self, reason: str = "timeout") -> None:
         if self.process is not None and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
         self.process = None
+        self._stop_extensions(reason)
 
     def close(self) -> None:
-        """Stop the runtime process (by PID) and the Runtime API."""
-        self._kill()
+        """Stop the runtime process (by PID), shut the extensions down, stop the Runtime API."""
+        self._kill("spindown")
         self.api.stop()
 
     def invoke(self, event: bytes, trace_header: str | None = None) -> InvokeResult:
@@ -194,8 +234,15 @@ class LocalFunction:
         service = start_trace(trace_header) if cfg.service_segments else None
         header = service.function_header if service else (trace_header or lambda_trace_header())
         item = Invocation(str(uuid.uuid4()), event, cfg.timeout, cfg.arn, header)
+        if self._cold and self.extension_processes and not self._extensions_ready(INIT_TIMEOUT):
+            self._stop_extensions("failure")
         submitted = time.time()
         self.api.submit(item)
+        self.api.extensions.publish({
+            "eventType": "INVOKE", "requestId": item.request_id, "invokedFunctionArn": cfg.arn,
+            "deadlineMs": int((submitted + cfg.timeout) * 1000),
+            "tracing": {"type": "X-Amzn-Trace-Id", "value": header},
+        })
         status = self._wait(item)
         self.api.forget(item.request_id)
         init_ms = None
@@ -255,4 +302,7 @@ class LocalFunction:
                     return "timeout"
             elif time.monotonic() >= item.received_at + self.config.timeout:
                 return "timeout"
+        # complete once every extension is back in /event/next (within the function's timeout)
+        if item.received_at is not None:
+            self.api.extensions.wait_ready(max(0.0, item.received_at + self.config.timeout - time.monotonic()))
         return "success" if item.error is None else "error"

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from otelray.aws_lambda.extensions_api import PREFIX as EXTENSION_PREFIX
+from otelray.aws_lambda.extensions_api import ExtensionsApi
+
 API_PREFIX = "/2018-06-01/runtime"
 #: Lambda's synchronous invocation payload limit (request and response), bytes.
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
@@ -69,6 +72,8 @@ class RuntimeApiServer:
         self.first_poll = threading.Event()
         self.first_poll_at: float | None = None
         self.rejected: dict[str, int] = {}
+        self.extensions = ExtensionsApi()
+        self.extension_errors: list[tuple[str, str, dict[str, Any]]] = []  # (extension, phase, body)
         self._httpd = _QuietServer((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="lambda-runtime-api", daemon=True)
@@ -89,6 +94,7 @@ class RuntimeApiServer:
         with self._ready:
             self._stopping = True
             self._ready.notify_all()
+        self.extensions.stop()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -172,6 +178,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps({"errorType": error_type, "errorMessage": message}).encode())
 
     def do_GET(self) -> None:
+        if self.path == f"{EXTENSION_PREFIX}/event/next":
+            self._extension_next()
+            return
         if self.path != f"{API_PREFIX}/invocation/next":
             self._error(404, "NotFound", f"unknown path {self.path}")
             return
@@ -195,7 +204,39 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length else b""
 
+    def _extension_next(self) -> None:
+        extension = self.api.extensions.get(self.headers.get("Lambda-Extension-Identifier", ""))
+        if extension is None:
+            self._error(403, "Extension.UnknownExtensionIdentifier", "unknown Lambda-Extension-Identifier")
+            return
+        event = self.api.extensions.next_event(extension, lambda: not _peer_closed(self.connection))
+        if event is None:
+            self._error(503, "ServiceUnavailable", "the extensions API is shutting down")
+            return
+        self._send(200, json.dumps(event).encode(), {"Lambda-Extension-Event-Identifier": str(id(event))})
+
+    def _extension_post(self) -> None:
+        action = self.path[len(EXTENSION_PREFIX):]
+        body = self._read_body(MAX_ERROR_BYTES) or b"{}"
+        if action == "/register":
+            try:
+                extension = self.api.extensions.register(self.headers.get("Lambda-Extension-Name", ""),
+                                                         _json(body).get("events"))
+            except ValueError as exc:
+                self._error(400, "InvalidRequest", str(exc))
+                return
+            self._send(200, b"{}", {"Lambda-Extension-Identifier": extension.identifier})
+        elif action in ("/init/error", "/exit/error"):
+            known = self.api.extensions.get(self.headers.get("Lambda-Extension-Identifier", ""))
+            self.api.extension_errors.append((known.name if known else "?", action.split("/")[1], _json(body)))
+            self._send(202, b'{"status":"OK"}')
+        else:
+            self._error(404, "NotFound", f"unknown path {self.path}")
+
     def do_POST(self) -> None:
+        if self.path.startswith(EXTENSION_PREFIX):
+            self._extension_post()
+            return
         parts = self.path[len(API_PREFIX):].strip("/").split("/") if self.path.startswith(API_PREFIX) else []
         if parts == ["init", "error"]:
             body = self._read_body(MAX_ERROR_BYTES) or b"{}"
