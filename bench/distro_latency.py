@@ -121,19 +121,30 @@ def adot_python(distro) -> Path:
     return venv
 
 
-def shop_variants(distro, endpoint: str, base: dict[str, str]) -> dict[str, tuple[list[str], dict[str, str]]]:
-    """name -> (command prefix that runs a python program, environment)"""
+def shop_variants(
+    distro, endpoint: str, base: dict[str, str], *, breakdown: bool = False
+) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """name -> (command prefix that runs a python program, environment)
+
+    ``breakdown`` adds two ``otelray run`` shops that show where the added cost goes: one that
+    records spans but exports none, one whose sampler records nothing (instrumentation wrappers only).
+    """
     venv = adot_python(distro)
     traced = distro.base_env(endpoint) | {k: v for k, v in base.items() if not k.startswith("OTEL_")}
     traced |= {"OTEL_TRACES_SAMPLER": "parentbased_always_on"}
     adot = traced | {"OTEL_PYTHON_DISTRO": "aws_distro", "OTEL_PYTHON_CONFIGURATOR": "aws_configurator",
                      "OTEL_SERVICE_NAME": SERVICES["ADOT (aws-opentelemetry-distro)"]}
+    ours = [str(distro.HERE_BIN / "otelray"), "run", "--", sys.executable]
+    extra = {
+        "otelray run, no exporter": (ours, traced | {"OTEL_TRACES_EXPORTER": "none"}),
+        "otelray run, always_off sampler": (ours, traced | {"OTEL_TRACES_SAMPLER": "always_off"}),
+    }
     return {
         "bare python": ([sys.executable], base),
-        "otelray run": ([str(distro.HERE_BIN / "otelray"), "run", "--", sys.executable],
-                        traced | {"OTEL_SERVICE_NAME": SERVICES["otelray run"]}),
+        "otelray run": (ours, traced | {"OTEL_SERVICE_NAME": SERVICES["otelray run"]}),
         "ADOT (aws-opentelemetry-distro)": ([str(venv / "bin" / "opentelemetry-instrument"),
                                              str(venv / "bin" / "python")], adot),
+        **(extra if breakdown else {}),
     }
 
 
@@ -228,6 +239,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200, help="measured rounds per variant")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured rounds per variant first")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also run otelray with no exporter and with the always_off sampler")
     args = parser.parse_args()
     distro = _bench_distro()
     with tempfile.TemporaryDirectory(prefix="otelray-bench-latency-") as tmpdir, ExitStack() as stack:
@@ -247,7 +260,7 @@ def main() -> None:
         ports = start_up(stack, tmp)
         endpoint = f"http://127.0.0.1:{ports['otlp-http']}"
         shops: dict[str, tuple[str, int]] = {}
-        for index, (name, (prefix, env)) in enumerate(shop_variants(distro, endpoint, base).items()):
+        for index, (name, (prefix, env)) in enumerate(shop_variants(distro, endpoint, base, breakdown=args.breakdown).items()):
             port = free_port()
             env = env | {"SHOP_PORT": str(port), "SHOP_DB": str(tmp / f"shop{index}.sqlite")}
             log = tmp / f"shop{index}.log"
