@@ -21,14 +21,16 @@ def lambda_command() -> None:
 @click.option("--python", "python_version", default="3.11", show_default=True, help="Lambda Python runtime version.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where installed packages are cached (default: the user cache directory).")
-def build_layer_command(output: Path, python_version: str, cache_dir: Path | None) -> None:
+@click.option("--collector", is_flag=True,
+              help="Add the otelray collector as a Lambda extension (extensions/, collector-config/, full deps).")
+def build_layer_command(output: Path, python_version: str, cache_dir: Path | None, collector: bool) -> None:
     """Build the Lambda layer zip (otel-instrument wrapper + python/)."""
     from otelray.aws_lambda.errors import LayerBuildError
     from otelray.aws_lambda.layer import build_layer
 
     try:
         build_layer(output, python_version=python_version, cache_dir=cache_dir,
-                    progress=lambda line: click.echo(line, err=True))
+                    progress=lambda line: click.echo(line, err=True), collector=collector)
     except LayerBuildError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{output} ({output.stat().st_size / 1e6:.1f} MB)")

@@ -33,10 +33,34 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 #: how long the collector may take to start (part of Lambda's 10 s init phase)
 START_TIMEOUT = 8.0
 
+#: collector-config/config.yaml of the layer (examples/lambda/collector.yaml, without its comments)
+LAYER_CONFIG = """receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: localhost:4317
+      http:
+        endpoint: localhost:4318
+exporters:
+  awsxray:
+    sending_queue:
+      enabled: false
+  debug:
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [awsxray]
+    metrics:
+      receivers: [otlp]
+      exporters: [debug]
+"""
+
 SCRIPT = f"""#!/bin/bash
 # otelray collector as a Lambda external extension. Config: ${CONFIG_VARIABLE} (default {DEFAULT_CONFIG}).
 LAYER_ROOT="$(cd "$(dirname "${{BASH_SOURCE[0]}}")/.." && pwd)"
 export PYTHONPATH="$LAYER_ROOT/python${{PYTHONPATH:+:$PYTHONPATH}}"
+export {CONFIG_VARIABLE}="${{{CONFIG_VARIABLE}:-$LAYER_ROOT/collector-config/config.yaml}}"
 exec python3 -m otelray.aws_lambda.extension
 """
 

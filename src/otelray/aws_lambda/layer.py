@@ -8,6 +8,11 @@ their dependencies are not in the layer: only ``otelray.aws_lambda`` runs inside
 ``otelray`` package is copied whole, its server modules are simply never imported there). As
 upstream, ``boto3``/``botocore`` come from the Lambda runtime. The installed ``python/`` is cached
 per (requirements, Python, platform), so a second build does not run pip.
+
+``--collector`` adds the collector-extension flavour (OTEL-LAMBDA ``collector/`` layout):
+``extensions/otelray-collector`` (started by Lambda before the runtime, ``otelray.aws_lambda.extension``),
+``collector-config/config.yaml`` (the default ``OPENTELEMETRY_COLLECTOR_CONFIG_URI``) and every runtime
+dependency of otelray in ``python/`` (the collector needs its server stack).
 """
 
 from __future__ import annotations
@@ -63,9 +68,18 @@ def cache_key(python_version: str, requirements: tuple[str, ...] = REQUIREMENTS)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def install_packages(python_version: str, cache_dir: Path, progress: Progress) -> Path:
+def collector_requirements() -> tuple[str, ...]:
+    """The function-side requirements plus every runtime requirement of the installed otelray."""
+    from importlib.metadata import requires
+
+    extra = [r for r in (requires("otelray") or []) if "extra ==" not in r]
+    return tuple(dict.fromkeys([*REQUIREMENTS, *extra]))
+
+
+def install_packages(python_version: str, cache_dir: Path, progress: Progress,
+                     requirements: tuple[str, ...] = REQUIREMENTS) -> Path:
     """``pip install --target`` the layer requirements for Lambda (cached); returns the directory."""
-    target = cache_dir / f"site-{python_version}-{cache_key(python_version)}"
+    target = cache_dir / f"site-{python_version}-{cache_key(python_version, requirements)}"
     if (target / ".complete").exists():
         progress(f"using cached packages {target}")
         return target
@@ -73,8 +87,8 @@ def install_packages(python_version: str, cache_dir: Path, progress: Progress) -
     staging = Path(tempfile.mkdtemp(prefix="site-", dir=cache_dir))
     command = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-input",
                "--target", str(staging), "--platform", PLATFORM, "--implementation", "cp",
-               "--python-version", python_version, "--only-binary=:all:", *REQUIREMENTS]
-    progress("pip install --target for " + f"{PLATFORM} / CPython {python_version}: {len(REQUIREMENTS)} requirements")
+               "--python-version", python_version, "--only-binary=:all:", *requirements]
+    progress("pip install --target for " + f"{PLATFORM} / CPython {python_version}: {len(requirements)} requirements")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
     lines = []
@@ -103,9 +117,10 @@ def _copy_otelray(destination: Path) -> None:
 
 
 def build_layer(output: Path, *, python_version: str = "3.11", cache_dir: Path | None = None,
-                progress: Progress = lambda _line: None) -> Path:
-    """Build the layer zip at ``output``; returns its path."""
-    site = install_packages(python_version, cache_dir or default_cache_dir(), progress)
+                progress: Progress = lambda _line: None, collector: bool = False) -> Path:
+    """Build the layer zip at ``output`` (with the collector extension if ``collector``); returns its path."""
+    requirements = collector_requirements() if collector else REQUIREMENTS
+    site = install_packages(python_version, cache_dir or default_cache_dir(), progress, requirements)
     with tempfile.TemporaryDirectory(prefix="otelray-layer-") as tmp:
         python_dir = Path(tmp) / "python"
         progress("assembling python/")
@@ -117,18 +132,28 @@ def build_layer(output: Path, *, python_version: str = "3.11", cache_dir: Path |
         else:
             progress(f"not byte-compiled: this interpreter is not Python {python_version}")
         output.parent.mkdir(parents=True, exist_ok=True)
-        _write_zip(output, python_dir, progress)
+        _write_zip(output, python_dir, progress, collector)
     return output
 
 
-def _write_zip(output: Path, python_dir: Path, progress: Progress) -> None:
+def _add_text(archive: zipfile.ZipFile, name: str, text: str, mode: int) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.external_attr = (0o100000 | mode) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, text)
+
+
+def _write_zip(output: Path, python_dir: Path, progress: Progress, collector: bool) -> None:
     files = sorted(p for p in python_dir.rglob("*") if p.is_file())
     progress(f"writing {output} ({len(files)} files)")
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        info = zipfile.ZipInfo(WRAPPER_NAME, date_time=(2020, 1, 1, 0, 0, 0))
-        info.external_attr = 0o100755 << 16
-        info.compress_type = zipfile.ZIP_DEFLATED
-        archive.writestr(info, SCRIPT)
+        _add_text(archive, WRAPPER_NAME, SCRIPT, 0o755)
+        if collector:
+            from otelray.aws_lambda.extension import EXTENSION_NAME, LAYER_CONFIG
+            from otelray.aws_lambda.extension import SCRIPT as EXTENSION_SCRIPT
+
+            _add_text(archive, f"extensions/{EXTENSION_NAME}", EXTENSION_SCRIPT, 0o755)
+            _add_text(archive, "collector-config/config.yaml", LAYER_CONFIG, 0o644)
         for path in files:
             archive.write(path, "python/" + path.relative_to(python_dir).as_posix())
 
@@ -141,4 +166,5 @@ def extract_layer(layer_zip: Path, directory: Path) -> Path:
             mode = info.external_attr >> 16
             if mode & 0o111:
                 (directory / info.filename).chmod(mode & 0o777)
+
     return directory

@@ -46,3 +46,24 @@ def test_cache_key_follows_python_version_and_requirements() -> None:
     assert cache_key("3.11") != cache_key("3.12")
     assert cache_key("3.11", ("a",)) != cache_key("3.11", ("b",))
     assert cache_key("3.11") == cache_key("3.11")
+
+
+def test_collector_flavour_adds_the_extension_and_its_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from otelray.aws_lambda.extension import LAYER_CONFIG
+    from otelray.aws_lambda.layer import collector_requirements
+
+    requirements = collector_requirements()
+    assert "uvicorn[standard]>=0.30" in requirements or any(r.startswith("uvicorn") for r in requirements)
+    cache = tmp_path / "cache"
+    site = cache / f"site-3.11-{cache_key('3.11', requirements)}"
+    site.mkdir(parents=True)
+    (site / ".complete").write_text("ok\n")
+    monkeypatch.setattr(layer.subprocess, "Popen", None)  # cached: pip must not run
+    output = build_layer(tmp_path / "layer.zip", cache_dir=cache, collector=True)
+    with zipfile.ZipFile(output) as archive:
+        assert stat.S_IMODE(archive.getinfo("extensions/otelray-collector").external_attr >> 16) == 0o755
+        assert archive.read("collector-config/config.yaml").decode() == LAYER_CONFIG
+    example = Path(__file__).resolve().parents[3] / "examples" / "lambda" / "collector.yaml"
+    assert yaml.safe_load(LAYER_CONFIG) == yaml.safe_load(example.read_text())  # the documented config is the layer's
