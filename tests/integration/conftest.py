@@ -8,11 +8,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -248,3 +251,70 @@ def prometheus_query(url: str, promql: str) -> list[dict[str, object]]:
     if response.get("status") != "success":
         raise AssertionError(f"query {promql!r} failed: {response}")
     return list(response["data"]["result"])
+
+
+def wait_until(check: Callable[[], T], timeout: float = 20.0, what: str = "condition") -> T:
+    """Poll ``check`` until it returns a truthy value and return that value; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout}s")
+        time.sleep(0.05)
+
+
+def signed_collector_env() -> dict[str, str]:
+    """A collector's environment with the capture server's dummy credentials: signs requests, reaches no real AWS."""
+    from tests.unit.collector.aws.capture_server import ACCESS_KEY, SECRET_KEY
+
+    env = dict(os.environ)
+    env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_REGION="us-east-1",
+               AWS_EC2_METADATA_DISABLED="true")
+    env.pop("AWS_SESSION_TOKEN", None)
+    return env
+
+
+def _answers(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def start_moto(workdir: Path, timeout: float = 30.0) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start a real ``moto_server`` on a free port (log in ``workdir``), wait until it answers; return URL and process."""
+    port = free_port()
+    with open(workdir / "moto.log", "wb") as out:
+        process = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=out,
+                                   stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _answers(url + "/moto-api/"), timeout, "moto_server start")
+    except AssertionError:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        raise
+    return url, process
+
+
+@pytest.fixture(scope="module")
+def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``moto_server`` standing in for AWS (X-Ray, CloudWatch Logs, STS…), per test module; yields its URL."""
+    url, process = start_moto(tmp_path_factory.mktemp("moto"))
+    yield url
+    os.kill(process.pid, signal.SIGTERM)
+    process.wait(timeout=20)
+
+
+def aws_client(service: str, url: str, *, max_attempts: int | None = None) -> Any:
+    """A boto3 client for ``service`` at ``url`` (a local server) with dummy credentials in us-east-1."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"max_attempts": max_attempts}) if max_attempts is not None else None
+    return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
+                        aws_secret_access_key="testing", config=config)

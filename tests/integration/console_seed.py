@@ -13,8 +13,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 from aws_xray_sdk.core.recorder import AWSXRayRecorder
+
+from tests.integration.conftest import aws_client
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -35,8 +36,7 @@ class Seeded:
 
 
 def xray_client(url: str) -> Any:
-    return boto3.client("xray", endpoint_url=url, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return aws_client("xray", url)
 
 
 def _recorder(port: int, service: str) -> AWSXRayRecorder:

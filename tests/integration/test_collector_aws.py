@@ -6,15 +6,11 @@ an unreachable X-Ray endpoint are counted while the collector keeps running."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
-import boto3
 import httpx
 import pytest
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcSpanExporter
@@ -24,55 +20,16 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-from tests.integration.conftest import free_port, start_collector
-from tests.unit.collector.aws.capture_server import ACCESS_KEY, SECRET_KEY, CaptureServer
+from tests.integration.conftest import (
+    aws_client,
+    free_port,
+    signed_collector_env,
+    start_collector,
+    wait_until,
+)
+from tests.unit.collector.aws.capture_server import ACCESS_KEY, CaptureServer
 
 pytestmark = pytest.mark.integration
-
-
-def collector_env() -> dict[str, str]:
-    """The collector's environment: the capture server's dummy credentials, no real AWS."""
-    env = dict(os.environ)
-    env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_REGION="us-east-1",
-               AWS_EC2_METADATA_DISABLED="true")
-    env.pop("AWS_SESSION_TOKEN", None)
-    return env
-
-
-def xray_client(url: str):
-    return boto3.client("xray", endpoint_url=url, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-def wait_until(check, timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout}s")
-        time.sleep(0.1)
-
-
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory) -> Iterator[str]:
-    """A real moto_server standing in for AWS X-Ray."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: _answers(url + "/moto-api/"), 30, "moto_server start")
-        yield url
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def send_spans(exporter, service: str, count: int) -> list[str]:
@@ -128,7 +85,7 @@ def test_sdk_spans_reach_backend_and_moto_signed(tmp_path, backend, moto):
     grpc, http = free_port(), free_port()
     config = AWSXRAY_PIPELINE.format(grpc=grpc, http=http, backend=to_backend.url, moto=to_moto.url)
     try:
-        proc = start_collector(config, tmp_path, env=collector_env(), timeout=60)
+        proc = start_collector(config, tmp_path, env=signed_collector_env(), timeout=60)
     except Exception:
         to_backend.stop()
         to_moto.stop()
@@ -154,7 +111,7 @@ def test_sdk_spans_reach_backend_and_moto_signed(tmp_path, backend, moto):
 
     trace_ids = [xray_id(i) for i in ids]
     for url in (backend.url, moto):
-        client = xray_client(url)
+        client = aws_client("xray", url)
         got = {}
         for start in range(0, len(trace_ids), 5):
             for trace in client.batch_get_traces(TraceIds=trace_ids[start:start + 5])["Traces"]:
@@ -167,7 +124,7 @@ def test_sdk_spans_reach_backend_and_moto_signed(tmp_path, backend, moto):
         names = {sub["name"] for d in one for sub in d.get("subsegments", [])} | {d["name"] for d in one}
         assert "SELECT items" in names or any("sqlite" in n for n in names)
 
-    summaries = xray_client(backend.url).get_trace_summaries(
+    summaries = aws_client("xray", backend.url).get_trace_summaries(
         StartTime=time.time() - 600, EndTime=time.time() + 60)["TraceSummaries"]
     assert {s["Id"] for s in summaries} >= set(trace_ids)
 
@@ -201,7 +158,7 @@ def test_bad_input_is_counted_and_the_collector_keeps_running(tmp_path):
     capture = CaptureServer().start()
     udp, http, closed = free_port(), free_port(), free_port()
     proc = start_collector(BAD_INPUT_PIPELINE.format(udp=udp, http=http, capture=capture.url, closed=closed),
-                           tmp_path, env=collector_env(), timeout=60)
+                           tmp_path, env=signed_collector_env(), timeout=60)
     try:
         now = time.time()
         good = dict(SEGMENT, trace_id=SEGMENT["trace_id"].format(epoch=int(now)), start_time=now - 1, end_time=now)
@@ -263,7 +220,7 @@ def test_sigv4auth_signs_otlphttp_requests(tmp_path):
     """OTLP to an AWS endpoint (X-Ray's /v1/traces) through otlphttp + sigv4auth: signatures verify."""
     capture = CaptureServer(reply=b"", reply_type="application/x-protobuf").start()
     http = free_port()
-    proc = start_collector(SIGV4_OTLPHTTP.format(http=http, capture=capture.url), tmp_path, env=collector_env(), timeout=60)
+    proc = start_collector(SIGV4_OTLPHTTP.format(http=http, capture=capture.url), tmp_path, env=signed_collector_env(), timeout=60)
     try:
         send_spans(HttpSpanExporter(endpoint=f"http://127.0.0.1:{http}/v1/traces"), "signed", 5)
         wait_until(lambda: proc.metric("otelcol_exporter_sent_spans_total", exporter="otlphttp") == 10,
@@ -325,7 +282,7 @@ def test_role_arn_signs_with_credentials_from_sts_assume_role(tmp_path, moto):
     """role_arn: the exporter calls sts:AssumeRole (moto_server as STS) and signs with the role's keys."""
     capture = CaptureServer().start()
     http = free_port()
-    env = collector_env()
+    env = signed_collector_env()
     env["AWS_ENDPOINT_URL_STS"] = moto
     try:
         proc = start_collector(ASSUME_ROLE.format(http=http, capture=capture.url), tmp_path, env=env, timeout=60)

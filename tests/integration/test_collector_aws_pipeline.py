@@ -22,8 +22,14 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-from tests.integration.conftest import free_port, start_backend, start_collector
-from tests.integration.test_collector_aws import collector_env, wait_until, xray_client
+from tests.integration.conftest import (
+    aws_client,
+    free_port,
+    signed_collector_env,
+    start_backend,
+    start_collector,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -81,15 +87,15 @@ service:
 
 def test_xray_sdk_udp_through_two_collectors_arrives_intact(tmp_path, backend, stop_later):
     udp, grpc = free_port(), free_port()
-    second = start_collector(COLLECTOR_B.format(grpc=grpc, backend=backend.url), tmp_path, env=collector_env(), timeout=60)
+    second = start_collector(COLLECTOR_B.format(grpc=grpc, backend=backend.url), tmp_path, env=signed_collector_env(), timeout=60)
     stop_later.append(second)
-    first = start_collector(COLLECTOR_A.format(udp=udp, grpc=grpc), tmp_path, env=collector_env(), timeout=60)
+    first = start_collector(COLLECTOR_A.format(udp=udp, grpc=grpc), tmp_path, env=signed_collector_env(), timeout=60)
     stop_later.append(first)
     try:
         run = subprocess.run([sys.executable, "-c", XRAY_SDK_APP.format(port=udp)], capture_output=True, text=True,
                              timeout=60, check=True)
         sent = json.loads(run.stdout.strip().splitlines()[-1])
-        client = xray_client(backend.url)
+        client = aws_client("xray", backend.url)
 
         def arrived() -> list:
             return client.batch_get_traces(TraceIds=[sent["trace_id"]])["Traces"]
@@ -169,7 +175,7 @@ def _send(grpc: int) -> tuple[set[str], set[str]]:
 
 def _stored_span_ids(url: str, trace_ids: set[str]) -> set[str]:
     """Every segment and subsegment id the backend returns for ``trace_ids`` (nested ones included)."""
-    client, found = xray_client(url), set()
+    client, found = aws_client("xray", url), set()
 
     def walk(entity: dict) -> None:
         found.add(entity["id"])
@@ -187,14 +193,14 @@ def _stored_span_ids(url: str, trace_ids: set[str]) -> set[str]:
 def test_no_span_lost_across_kill_9_with_the_backend_down(tmp_path, stop_later):
     grpc, backend_port = free_port(), free_port()
     config = NO_LOSS.format(grpc=grpc, backend_port=backend_port, storage=tmp_path / "queue")
-    collector = start_collector(config, tmp_path, env=collector_env(), timeout=60)
+    collector = start_collector(config, tmp_path, env=signed_collector_env(), timeout=60)
     stop_later.append(collector)
     trace_ids, span_ids = _send(grpc)
     assert len(span_ids) == TOTAL
     assert collector.metric("otelcol_receiver_accepted_spans_total", transport="grpc") == TOTAL
     assert collector.stop(signal.SIGKILL) == -signal.SIGKILL
 
-    collector = start_collector(config, tmp_path, env=collector_env(), timeout=60)
+    collector = start_collector(config, tmp_path, env=signed_collector_env(), timeout=60)
     stop_later.append(collector)
     backend = start_backend(tmp_path / "backend-data", port=backend_port, timeout=60)
     stop_later.append(backend)
@@ -229,10 +235,10 @@ def test_xray_sdk_sampling_calls_go_through_the_receiver_proxy_signed(tmp_path, 
     rule = {"RuleName": "checkout-all", "ResourceARN": "*", "Priority": 7, "FixedRate": 1.0, "ReservoirSize": 5,
             "ServiceName": "checkout", "ServiceType": "*", "Host": "*", "HTTPMethod": "*", "URLPath": "*",
             "Version": 1}
-    xray_client(backend.url).create_sampling_rule(SamplingRule=rule)
+    aws_client("xray", backend.url).create_sampling_rule(SamplingRule=rule)
     capture = CaptureServer(forward_to=backend.url).start()
     port = free_port()
-    proc = start_collector(SAMPLING_PROXY.format(port=port, upstream=capture.url), tmp_path, env=collector_env(), timeout=60)
+    proc = start_collector(SAMPLING_PROXY.format(port=port, upstream=capture.url), tmp_path, env=signed_collector_env(), timeout=60)
     stop_later.append(proc)
     try:
         connector = ServiceConnector()

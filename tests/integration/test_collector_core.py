@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -16,7 +15,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-from tests.integration.conftest import free_port, start_collector
+from tests.integration.conftest import free_port, start_collector, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -55,14 +54,6 @@ def spans_in(path: Path) -> list[tuple[str, str]]:
             service = next(a["value"]["stringValue"] for a in rs["resource"]["attributes"] if a["key"] == "service.name")
             out += [(service, span["name"]) for ss in rs["scopeSpans"] for span in ss["spans"]]
     return out
-
-
-def wait_until(check, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
 
 from otelray.collector.component import Signal
 from otelray.collector.testing import sample_batch
-from tests.integration.conftest import free_port, start_collector
-from tests.integration.test_collector_core import send_spans, spans_in, wait_until
+from tests.integration.conftest import free_port, start_collector, wait_until
+from tests.integration.test_collector_core import send_spans, spans_in
 
 pytestmark = pytest.mark.integration
 

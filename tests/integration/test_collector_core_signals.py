@@ -14,8 +14,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 
-from tests.integration.conftest import free_port, start_collector
-from tests.integration.test_collector_core import wait_until
+from tests.integration.conftest import free_port, start_collector, wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -11,31 +11,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.integration.conftest import BackendProcess, start_backend
+from tests.integration.conftest import BackendProcess, aws_client, start_backend
 
 pytestmark = pytest.mark.integration
 
 
-def client(url: str) -> Any:
-    return boto3.client(
-        "xray",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"max_attempts": 1}),
-    )
-
-
 @pytest.fixture(scope="module")
 def xray(backend: BackendProcess) -> Any:
-    return client(backend.url)
+    return aws_client("xray", backend.url, max_attempts=1)
 
 
 def rule(name: str, **overrides: Any) -> dict[str, Any]:
@@ -262,14 +249,14 @@ def test_aws_cli(backend: BackendProcess, xray_env: dict[str, str]) -> None:
 def test_configuration_survives_a_restart(tmp_path: Path) -> None:
     first = start_backend(tmp_path / "data")
     try:
-        xray = client(first.url)
+        xray = aws_client("xray", first.url, max_attempts=1)
         xray.create_sampling_rule(SamplingRule=rule("kept"))
         xray.create_group(GroupName="kept", FilterExpression="error")
     finally:
         first.stop()
     second = start_backend(tmp_path / "data")
     try:
-        xray = client(second.url)
+        xray = aws_client("xray", second.url, max_attempts=1)
         assert [r["SamplingRule"]["RuleName"] for r in xray.get_sampling_rules()["SamplingRuleRecords"]] == [
             "kept",
             "Default",

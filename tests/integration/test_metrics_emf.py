@@ -5,13 +5,8 @@ The EMF events read back with boto3 ``logs.get_log_events`` carry the expected d
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import time
-from collections.abc import Iterator
 
-import boto3
 import httpx
 import pytest
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
@@ -22,53 +17,16 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 
-from tests.integration.conftest import free_port, start_collector
-from tests.unit.collector.aws.capture_server import ACCESS_KEY, SECRET_KEY, CaptureServer
+from tests.integration.conftest import (
+    aws_client,
+    free_port,
+    signed_collector_env,
+    start_collector,
+    wait_until,
+)
+from tests.unit.collector.aws.capture_server import CaptureServer
 
 pytestmark = pytest.mark.integration
-
-
-def wait_until(check, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        got = check()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout}s")
-        time.sleep(0.1)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory) -> Iterator[str]:
-    """A real moto_server standing in for CloudWatch Logs."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=out,
-                                   stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: _answers(url + "/moto-api/"), 30, "moto_server start")
-        yield url
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-
-
-def collector_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_REGION="us-east-1",
-               AWS_EC2_METADATA_DISABLED="true")
-    env.pop("AWS_SESSION_TOKEN", None)
-    return env
 
 
 CONFIG = """
@@ -107,11 +65,6 @@ service:
 """
 
 
-def logs_client(url: str):
-    return boto3.client("logs", endpoint_url=url, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
 def events_of(logs, group: str, stream: str) -> list[dict]:
     try:
         got = logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)["events"]
@@ -138,7 +91,7 @@ def summary_request() -> bytes:
 def test_sdk_metrics_arrive_as_emf_events_in_moto(moto, tmp_path):
     capture = CaptureServer(forward_to=moto).start()
     http = free_port()
-    collector = start_collector(CONFIG.format(http=http, endpoint=capture.url), tmp_path, env=collector_env())
+    collector = start_collector(CONFIG.format(http=http, endpoint=capture.url), tmp_path, env=signed_collector_env())
     try:
         reader = PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"http://127.0.0.1:{http}/v1/metrics"),
                                                export_interval_millis=3_600_000)
@@ -160,7 +113,7 @@ def test_sdk_metrics_arrive_as_emf_events_in_moto(moto, tmp_path):
                              headers={"Content-Type": "application/x-protobuf"})
         assert summary.status_code == 200
 
-        logs = logs_client(moto)
+        logs = aws_client("logs", moto)
         group, stream = "/otelray/shop/metrics", "stream-t1"
         events = wait_until(lambda: (e := events_of(logs, group, stream)) and len(e) >= 9 and e, 20, "EMF events")
         dims = [["OTelLib", "route"]]

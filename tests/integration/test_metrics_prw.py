@@ -4,9 +4,6 @@ with botocore → a real Prometheus (``--web.enable-remote-write-receiver``), qu
 
 from __future__ import annotations
 
-import os
-import time
-
 import pytest
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.sdk.metrics import MeterProvider
@@ -14,21 +11,16 @@ from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 
 from otelray.translate.prw import decode
-from tests.integration.conftest import free_port, prometheus_query, start_collector
-from tests.unit.collector.aws.capture_server import ACCESS_KEY, SECRET_KEY, CaptureServer
+from tests.integration.conftest import (
+    free_port,
+    prometheus_query,
+    signed_collector_env,
+    start_collector,
+    wait_until,
+)
+from tests.unit.collector.aws.capture_server import CaptureServer
 
 pytestmark = pytest.mark.integration
-
-
-def wait_until(check, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        got = check()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout}s")
-        time.sleep(0.1)
 
 
 def query(prometheus: str, promql: str) -> list[dict]:
@@ -56,18 +48,10 @@ service:
 """
 
 
-def collector_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_REGION="us-east-1",
-               AWS_EC2_METADATA_DISABLED="true")
-    env.pop("AWS_SESSION_TOKEN", None)
-    return env
-
-
 def test_sdk_metrics_are_queryable_in_prometheus_with_verified_sigv4(prometheus, tmp_path):
     capture = CaptureServer(forward_to=prometheus, reply=b"", reply_type="text/plain").start()
     http = free_port()
-    collector = start_collector(CONFIG.format(http=http, endpoint=capture.url), tmp_path, env=collector_env())
+    collector = start_collector(CONFIG.format(http=http, endpoint=capture.url), tmp_path, env=signed_collector_env())
     try:
         reader = PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"http://127.0.0.1:{http}/v1/metrics"),
                                                export_interval_millis=3_600_000)

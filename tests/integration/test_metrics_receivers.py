@@ -9,8 +9,7 @@ import socket
 
 import pytest
 
-from tests.integration.conftest import free_port, prometheus_query, start_collector
-from tests.integration.test_metrics_prw import wait_until
+from tests.integration.conftest import free_port, prometheus_query, start_collector, wait_until
 
 pytestmark = pytest.mark.integration
 
