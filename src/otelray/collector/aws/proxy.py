@@ -22,7 +22,7 @@ import urllib3
 
 from otelray.collector.aws.errors import AwsConfigError
 from otelray.collector.aws.http_server import EmbeddedHTTPServer
-from otelray.collector.aws.session import AssumeRole, make_session, resolve_region
+from otelray.collector.aws.session import AssumeRole, open_session
 from otelray.collector.aws.sigv4 import HOP_BY_HOP, SigV4Signer
 
 _log = logging.getLogger(__name__)
@@ -94,8 +94,8 @@ class XRayProxy:
             OSError: the TCP port is in use.
         """
         opts = self.options
-        region = await asyncio.to_thread(resolve_region, opts.region, local_mode=opts.local_mode)
-        session = await asyncio.to_thread(make_session, region, assume_role=AssumeRole(arn=opts.role_arn))
+        region, session = await open_session(opts.region, local_mode=opts.local_mode,
+                                             assume_role=AssumeRole(arn=opts.role_arn))
         self._endpoint = upstream_endpoint(opts, region)
         self._signer = SigV4Signer(session, service=opts.service_name, region=region)
         self._pool = _pool(opts)

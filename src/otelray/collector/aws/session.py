@@ -9,6 +9,7 @@ resolution follows the awsxray proxy (adot-collector.md §2.3): ``region`` → `
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -128,6 +129,19 @@ def resolve_region(
             return found
     where = "config, AWS_DEFAULT_REGION, AWS_REGION" + ("" if local_mode else ", ECS metadata, EC2 IMDS")
     raise AwsConfigError(f"could not determine the AWS region (looked in: {where}); set `region`")
+
+
+async def open_session(
+    region: str = "", *, local_mode: bool = False, assume_role: AssumeRole | None = None
+) -> tuple[str, botocore.session.Session]:
+    """Resolve the region and make the session off the event loop (both may wait on metadata endpoints).
+
+    Raises:
+        AwsConfigError: no region can be found.
+    """
+    resolved = await asyncio.to_thread(resolve_region, region, local_mode=local_mode)
+    session = await asyncio.to_thread(make_session, resolved, assume_role=assume_role)
+    return resolved, session
 
 
 def _region_from_ecs_metadata(environ: Mapping[str, str]) -> str:

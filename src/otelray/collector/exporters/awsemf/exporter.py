@@ -20,7 +20,7 @@ from botocore.config import Config as BotoConfig
 
 from otelray import __version__
 from otelray.collector.aws.errors import AwsConfigError
-from otelray.collector.aws.session import AssumeRole, make_session, resolve_region
+from otelray.collector.aws.session import AssumeRole, open_session
 from otelray.collector.component import Host, Settings
 from otelray.collector.consumer import MetricsBatch
 from otelray.collector.errors import ComponentError
@@ -50,9 +50,8 @@ class AwsEmfPusher:
             return
         cfg = self.config
         try:
-            region = await asyncio.to_thread(resolve_region, cfg.region, local_mode=cfg.local_mode)
-            session = await asyncio.to_thread(
-                make_session, region, assume_role=AssumeRole(arn=cfg.role_arn, external_id=cfg.external_id))
+            region, session = await open_session(
+                cfg.region, local_mode=cfg.local_mode, assume_role=AssumeRole(cfg.role_arn, cfg.external_id))
         except AwsConfigError as exc:
             raise ComponentError(self.settings.id, str(exc)) from exc
         boto_config = BotoConfig(

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from otelray.collector.aws.errors import AwsConfigError
-from otelray.collector.aws.session import AssumeRole, make_session, resolve_region
+from otelray.collector.aws.session import AssumeRole, open_session
 from otelray.collector.aws.xray_client import MAX_SEGMENTS_PER_PUT, XRayClient, XRayClientOptions
 from otelray.collector.component import Host, Settings, Signal
 from otelray.collector.consumer import TracesBatch
@@ -60,9 +60,8 @@ class AwsXrayPusher:
         """Resolve region and credentials and create the botocore client (off the event loop)."""
         cfg = self.config
         try:
-            region = await asyncio.to_thread(resolve_region, cfg.region, local_mode=cfg.local_mode)
-            session = await asyncio.to_thread(
-                make_session, region, assume_role=AssumeRole(arn=cfg.role_arn, external_id=cfg.external_id))
+            region, session = await open_session(
+                cfg.region, local_mode=cfg.local_mode, assume_role=AssumeRole(cfg.role_arn, cfg.external_id))
         except AwsConfigError as exc:
             raise ComponentError(self.settings.id, str(exc)) from exc
         options = XRayClientOptions(
