@@ -13,10 +13,9 @@ from typing import Any
 from opentelemetry.proto.common.v1.common_pb2 import KeyValue
 from pydantic import Field, field_validator
 
-from otelray.collector.component import Settings, Signal, Stability
+from otelray.collector.component import Signal, Stability
 from otelray.collector.config.blocks import ComponentConfig
-from otelray.collector.processorhelper import FuncProcessor
-from otelray.collector.processors.attributes.actions import ActionConfig, KeyValues, compile_actions
+from otelray.collector.processors.attributes.actions import ActionConfig, KeyValues, actions_processor
 from otelray.collector.registry import ProcessorFactory
 
 
@@ -59,15 +58,7 @@ def item_attributes(signal: Signal, batch: Any) -> Iterator[KeyValues]:
 
 
 def _create(signal: Signal) -> Any:
-    def create(settings: Settings, config: AttributesConfig, next_consumer: Any) -> FuncProcessor:
-        apply = compile_actions(config.actions)
-
-        def process(batch: Any) -> Any:
-            for attrs in item_attributes(signal, batch):
-                apply(attrs)
-            return batch
-        return FuncProcessor(settings, signal, process, next_consumer)
-    return create
+    return actions_processor(signal, item_attributes, "actions")
 
 
 factory = ProcessorFactory(

@@ -21,14 +21,16 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Callable, MutableSequence, Sequence
-from typing import Literal
+from collections.abc import Callable, Iterable, MutableSequence, Sequence
+from typing import Any, Literal
 
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from pydantic import Field, model_validator
 
 from otelray.collector.anyvalue import to_any_value, to_python
+from otelray.collector.component import Settings, Signal
 from otelray.collector.config.blocks import ComponentConfig
+from otelray.collector.processorhelper import FuncProcessor
 
 ActionName = Literal["insert", "update", "upsert", "delete", "hash", "extract", "convert"]
 Scalar = str | bool | int | float
@@ -196,3 +198,22 @@ def compile_actions(configs: Sequence[ActionConfig]) -> Action:
         for action in actions:
             action(kvs)
     return apply
+
+
+def actions_processor(
+    signal: Signal, select: Callable[[Signal, Any], Iterable[KeyValues]], field: str
+) -> Callable[[Settings, Any, Any], FuncProcessor]:
+    """The ``create`` of a processor applying the actions in config ``field`` to every map ``select`` yields.
+
+    The attributes processor selects span, log and data-point attributes; the resource processor
+    selects resource attributes.
+    """
+    def create(settings: Settings, config: Any, next_consumer: Any) -> FuncProcessor:
+        apply = compile_actions(getattr(config, field))
+
+        def process(batch: Any) -> Any:
+            for attrs in select(signal, batch):
+                apply(attrs)
+            return batch
+        return FuncProcessor(settings, signal, process, next_consumer)
+    return create

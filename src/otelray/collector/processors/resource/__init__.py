@@ -7,10 +7,9 @@ from typing import Any
 
 from pydantic import Field
 
-from otelray.collector.component import Settings, Signal, Stability
+from otelray.collector.component import Signal, Stability
 from otelray.collector.config.blocks import ComponentConfig
-from otelray.collector.processorhelper import FuncProcessor
-from otelray.collector.processors.attributes.actions import ActionConfig, KeyValues, compile_actions
+from otelray.collector.processors.attributes.actions import ActionConfig, KeyValues, actions_processor
 from otelray.collector.registry import ProcessorFactory
 
 _RESOURCE_LISTS = {Signal.TRACES: "resource_spans", Signal.METRICS: "resource_metrics", Signal.LOGS: "resource_logs"}
@@ -29,15 +28,7 @@ def resource_attributes(signal: Signal, batch: Any) -> Iterator[KeyValues]:
 
 
 def _create(signal: Signal) -> Any:
-    def create(settings: Settings, config: ResourceConfig, next_consumer: Any) -> FuncProcessor:
-        apply = compile_actions(config.attributes)
-
-        def process(batch: Any) -> Any:
-            for attrs in resource_attributes(signal, batch):
-                apply(attrs)
-            return batch
-        return FuncProcessor(settings, signal, process, next_consumer)
-    return create
+    return actions_processor(signal, resource_attributes, "attributes")
 
 
 factory = ProcessorFactory(
