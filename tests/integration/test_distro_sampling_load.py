@@ -5,9 +5,11 @@
 app runs under ``otelray run --sampler xray`` and is loaded at ~50 requests/s. The traces stored in
 the backend must be exactly the ones the app sampled, and their number must lie within a binomial
 bound of "1 per second + FixedRate of the rest" (X-Ray developer guide, "Sampling rules"). The rule
-is then updated with boto3 (FixedRate 0.5); the sampler must apply it within one targets interval
-(10 s, plus its 0.1 s jitter and the polls' round trips), through the targets answer and the rules
-refresh that ``LastRuleModification`` triggers.
+is then updated with boto3 (FixedRate 0.5), and a second rule that matched nothing is changed to
+match another path at 90 %; the sampler must apply both within one targets interval (10 s, plus its
+0.1 s jitter and the polls' round trips) although its own rules polling interval is the default
+300 s: the fixed rate arrives in the targets answer, the new URLPath only through the rules refresh
+that a newer ``LastRuleModification`` triggers (as the X-Ray SDKs do).
 """
 
 from __future__ import annotations
@@ -71,10 +73,10 @@ class Phase:
     sampled: set[str]  # X-Ray trace ids of the requests the app's sampler kept
 
 
-def _rule(rate: float) -> dict[str, Any]:
+def _rule(name: str, priority: int, url_path: str, rate: float) -> dict[str, Any]:
     return {
-        "RuleName": "load-work", "ResourceARN": "*", "Priority": 1, "FixedRate": rate, "ReservoirSize": 1,
-        "ServiceName": SERVICE, "ServiceType": "*", "Host": "*", "HTTPMethod": "*", "URLPath": "/work/*",
+        "RuleName": name, "ResourceARN": "*", "Priority": priority, "FixedRate": rate, "ReservoirSize": 1,
+        "ServiceName": SERVICE, "ServiceType": "*", "Host": "*", "HTTPMethod": "*", "URLPath": url_path,
         "Version": 1,
     }
 
@@ -100,23 +102,27 @@ def sampled_bounds(requests_seen: int, seconds: float, rate: float) -> tuple[flo
     return edge(low_res, -1), edge(high_res, +1)
 
 
-def load(url: str, path: str, seconds: float) -> Phase:
-    """Send GET ``url + path`` at ``RATE`` per second (catching up when a request was slow)."""
+def load(url: str, paths: list[str], seconds: float) -> dict[str, Phase]:
+    """GET ``url + path`` for the paths in turn, ``RATE`` per second in all (catching up after a slow one)."""
     session = requests.Session()
-    sampled: set[str] = set()
-    sent = 0
     started = time.time()
+    phases = {path: Phase(path=path, started=started, ended=started, requests=0, sampled=set()) for path in paths}
+    sent = 0
     while (elapsed := time.time() - started) < seconds:
         if sent >= elapsed * RATE:
             time.sleep(min(1 / RATE, sent / RATE - elapsed + 0.001))
             continue
-        answer = session.get(url + path, timeout=10)
+        phase = phases[paths[sent % len(paths)]]
+        answer = session.get(url + phase.path, timeout=10)
         answer.raise_for_status()
         body = answer.json()
         sent += 1
+        phase.requests += 1
         if body["sampled"]:
-            sampled.add(_xray_id(body["trace_id"]))
-    return Phase(path=path, started=started, ended=time.time(), requests=sent, sampled=sampled)
+            phase.sampled.add(_xray_id(body["trace_id"]))
+    for phase in phases.values():
+        phase.ended = time.time()
+    return phases
 
 
 def stored_traces(xray: Any, since: float, path: str) -> set[str]:
@@ -163,7 +169,7 @@ def start_app(stack: dict[str, int], tmp_path: Path) -> tuple[subprocess.Popen[b
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     env.update(OTEL_BSP_SCHEDULE_DELAY="100")
     command = [OTELRAY, "run", "--service-name", SERVICE, "--endpoint", f"http://127.0.0.1:{stack['otlp_http']}",
-               "--sampler", "xray", "--sampler-arg", f"endpoint=http://127.0.0.1:{stack['xray']},polling_interval=10",
+               "--sampler", "xray", "--sampler-arg", f"endpoint=http://127.0.0.1:{stack['xray']}",
                "--", sys.executable, str(tmp_path / "app.py"), str(port)]
     with open(tmp_path / "app.log", "wb") as log:
         process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
@@ -182,25 +188,28 @@ def start_app(stack: dict[str, int], tmp_path: Path) -> tuple[subprocess.Popen[b
 def test_rule_rate_under_load_and_update(stack: dict[str, int], tmp_path: Path) -> None:
     xray = boto3.client("xray", endpoint_url=f"http://127.0.0.1:{stack['xray']}", region_name="us-east-1",
                         aws_access_key_id="testing", aws_secret_access_key="testing")
-    xray.create_sampling_rule(SamplingRule=_rule(0.10))
+    xray.create_sampling_rule(SamplingRule=_rule("load-work", 2, "/work/*", 0.10))
+    xray.create_sampling_rule(SamplingRule=_rule("load-c", 1, "/nothing", 0.90))
     since = time.time()
     process, url = start_app(stack, tmp_path)
     try:
         time.sleep(0.5)  # the sampler's first rules poll runs at start-up, in its own thread
-        phase_a = load(url, "/work/a", PHASE_A)
+        phase_a = load(url, ["/work/a"], PHASE_A)["/work/a"]
         xray.update_sampling_rule(SamplingRuleUpdate={"RuleName": "load-work", "FixedRate": 0.5})
+        xray.update_sampling_rule(SamplingRuleUpdate={"RuleName": "load-c", "URLPath": "/work/c"})
         updated = time.time()
-        changing = load(url, "/work/changing", CHANGE_BOUND)  # keeps the targets polls going
-        phase_b = load(url, "/work/b", PHASE_B)
+        changing = load(url, ["/work/changing"], CHANGE_BOUND)["/work/changing"]  # keeps targets polls going
+        after = load(url, ["/work/b", "/work/c"], PHASE_B)
         # read back while the app still runs: its batch processor exports the last spans on schedule
-        stored = {phase.path: wait_stored(xray, since, phase) for phase in (phase_a, phase_b)}
+        checked = ((phase_a, 0.10), (after["/work/b"], 0.5), (after["/work/c"], 0.9))
+        stored = {phase.path: wait_stored(xray, since, phase) for phase, _rate in checked}
     finally:
         stop(process)
     log = (tmp_path / "app.log").read_text(errors="replace")
     assert "otelray:" not in log  # no sampling-rule, target or export problem was reported
-    assert phase_b.started - updated >= CHANGE_BOUND and changing.requests > 0
+    assert after["/work/b"].started - updated >= CHANGE_BOUND and changing.requests > 0
 
-    for phase, rate in ((phase_a, 0.10), (phase_b, 0.5)):
+    for phase, rate in checked:
         kept = stored[phase.path]
         assert kept == phase.sampled, (  # every sampled trace stored, none of the unsampled ones
             f"{phase.path}: missing {len(phase.sampled - kept)}, unexpected {len(kept - phase.sampled)}")
