@@ -68,6 +68,30 @@ def cache_key(python_version: str, requirements: tuple[str, ...] = REQUIREMENTS)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def pinned(requirements: tuple[str, ...]) -> tuple[str, ...]:
+    """The OpenTelemetry packages (released in lock-step) pinned to the versions installed here, the ones
+    otelray is tested with; pip cannot resolve the family from open ranges. Others keep their ranges:
+    an exact local version may have no wheel for the Lambda platform."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from packaging.requirements import Requirement
+
+    out = []
+    for text in requirements:
+        requirement = Requirement(text)
+        if not requirement.name.startswith("opentelemetry-"):
+            out.append(text)
+            continue
+        try:
+            installed = version(requirement.name)
+        except PackageNotFoundError:
+            out.append(text)
+            continue
+        extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+        out.append(f"{requirement.name}{extras}=={installed}")
+    return tuple(out)
+
+
 def collector_requirements() -> tuple[str, ...]:
     """The function-side requirements plus every runtime requirement of the installed otelray."""
     from importlib.metadata import requires
@@ -119,7 +143,7 @@ def _copy_otelray(destination: Path) -> None:
 def build_layer(output: Path, *, python_version: str = "3.11", cache_dir: Path | None = None,
                 progress: Progress = lambda _line: None, collector: bool = False) -> Path:
     """Build the layer zip at ``output`` (with the collector extension if ``collector``); returns its path."""
-    requirements = collector_requirements() if collector else REQUIREMENTS
+    requirements = pinned(collector_requirements() if collector else REQUIREMENTS)
     site = install_packages(python_version, cache_dir or default_cache_dir(), progress, requirements)
     with tempfile.TemporaryDirectory(prefix="otelray-layer-") as tmp:
         python_dir = Path(tmp) / "python"

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from otelray.aws_lambda import layer
-from otelray.aws_lambda.layer import build_layer, cache_key, extract_layer
+from otelray.aws_lambda.layer import REQUIREMENTS, build_layer, cache_key, extract_layer, pinned
 
 
 @pytest.fixture
 def cached(tmp_path: Path) -> Path:
     """A cache holding an 'installed' package, as a previous build leaves it."""
     cache = tmp_path / "cache"
-    site = cache / f"site-3.11-{cache_key('3.11')}"
+    site = cache / f"site-3.11-{cache_key('3.11', pinned(REQUIREMENTS))}"
     (site / "somepkg").mkdir(parents=True)
     (site / "somepkg" / "__init__.py").write_text("VALUE = 1\n")
     (site / ".complete").write_text("ok\n")
@@ -42,6 +42,14 @@ def test_cached_build_has_wrapper_otelray_and_packages(cached: Path, tmp_path: P
     assert (opt / "otel-instrument").stat().st_mode & stat.S_IXUSR
 
 
+def test_requirements_are_pinned_to_the_tested_versions() -> None:
+    from importlib.metadata import version
+
+    assert f"opentelemetry-sdk=={version('opentelemetry-sdk')}" in pinned(REQUIREMENTS)
+    assert pinned(("uvicorn[standard]>=0.30", "opentelemetry-no-such-package>=1")) == (
+        "uvicorn[standard]>=0.30", "opentelemetry-no-such-package>=1")
+
+
 def test_cache_key_follows_python_version_and_requirements() -> None:
     assert cache_key("3.11") != cache_key("3.12")
     assert cache_key("3.11", ("a",)) != cache_key("3.11", ("b",))
@@ -57,7 +65,7 @@ def test_collector_flavour_adds_the_extension_and_its_config(tmp_path: Path, mon
     requirements = collector_requirements()
     assert "uvicorn[standard]>=0.30" in requirements or any(r.startswith("uvicorn") for r in requirements)
     cache = tmp_path / "cache"
-    site = cache / f"site-3.11-{cache_key('3.11', requirements)}"
+    site = cache / f"site-3.11-{cache_key('3.11', pinned(requirements))}"
     site.mkdir(parents=True)
     (site / ".complete").write_text("ok\n")
     monkeypatch.setattr(layer.subprocess, "Popen", None)  # cached: pip must not run
