@@ -15,7 +15,8 @@ The inventory service runs bare and is shared. Requests go one at a time, ``GET 
 round-robin over the three shops so that machine load hits every variant alike; the table gives
 client-side p50/p99 latency per endpoint and variant, each variant's ratio to bare Python, and the
 shop process's CPU time per round (user + system, ``/proc/<pid>/stat``), the steadier figure on a
-busy machine. Run: ``python bench/distro_latency.py [--rounds 200]``.
+busy machine. ``--breakdown`` adds two more ``otelray run`` shops (no exporter; ``always_off``
+sampler) to show where the added cost goes. Run: ``python bench/distro_latency.py [--rounds 200]``.
 """
 
 from __future__ import annotations
