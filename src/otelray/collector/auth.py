@@ -10,7 +10,7 @@ extension on the host at start and fails with a clear error when it is missing o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from otelray.collector.component import ComponentID, Host
 from otelray.collector.errors import ComponentError
@@ -34,14 +34,21 @@ class GRPCClientAuthenticator(Protocol):
         ...
 
 
-def resolve_authenticator(host: Host, owner: ComponentID, auth_id: ComponentID) -> object:
-    """The started extension ``auth_id``.
+A = TypeVar("A", HTTPClientAuthenticator, GRPCClientAuthenticator)
+
+_CANNOT = {HTTPClientAuthenticator: "cannot sign HTTP requests", GRPCClientAuthenticator: "cannot authenticate gRPC calls"}
+
+
+def resolve_authenticator(host: Host, owner: ComponentID, auth_id: ComponentID, kind: type[A]) -> A:
+    """The started extension ``auth_id``, which must implement ``kind``.
 
     Raises:
-        ComponentError: when the extension is not configured in ``service::extensions``.
+        ComponentError: when the extension is not configured in ``service::extensions`` or is not a ``kind``.
     """
     ext = host.extensions().get(auth_id)
     if ext is None:
         raise ComponentError(owner, f"failed to resolve authenticator {str(auth_id)!r}: authenticator not found "
                              "(add it to extensions and service::extensions)")
+    if not isinstance(ext, kind):
+        raise ComponentError(owner, f"{auth_id} {_CANNOT[kind]}")
     return ext

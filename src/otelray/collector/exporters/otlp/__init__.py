@@ -22,7 +22,7 @@ from pydantic import Field, SecretStr, model_validator
 from otelray.collector.auth import GRPCClientAuthenticator, resolve_authenticator
 from otelray.collector.component import Host, Settings, Signal, Stability
 from otelray.collector.config.blocks import AuthConfig, ExporterConfig, TLSClientConfig
-from otelray.collector.errors import ComponentError, PermanentError, RetryableError, ThrottledError
+from otelray.collector.errors import PermanentError, RetryableError, ThrottledError
 from otelray.collector.exporterhelper.base import ExporterHelper
 from otelray.collector.registry import ExporterFactory
 
@@ -94,10 +94,8 @@ class OtlpGrpcPusher:
     async def start(self, host: Host) -> None:
         """Open the channel (lazily connected) and resolve the authenticator."""
         if self.config.auth is not None:
-            ext = resolve_authenticator(host, self.settings.id, self.config.auth.authenticator)
-            if not isinstance(ext, GRPCClientAuthenticator):
-                raise ComponentError(self.settings.id, f"{self.config.auth.authenticator} cannot authenticate gRPC calls")
-            self._auth = ext
+            self._auth = resolve_authenticator(host, self.settings.id, self.config.auth.authenticator,
+                                               GRPCClientAuthenticator)
         compression = grpc.Compression.Gzip if self.config.compression == "gzip" else grpc.Compression.NoCompression
         if self._secure:
             self._channel = grpc.aio.secure_channel(self._target, self._credentials(), compression=compression)

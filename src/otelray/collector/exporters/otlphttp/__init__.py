@@ -111,10 +111,8 @@ class OtlpHttpPusher:
     async def start(self, host: Host) -> None:
         """Create the HTTP client and resolve the authenticator."""
         if self.config.auth is not None:
-            ext = resolve_authenticator(host, self.settings.id, self.config.auth.authenticator)
-            if not isinstance(ext, HTTPClientAuthenticator):
-                raise ComponentError(self.settings.id, f"{self.config.auth.authenticator} cannot sign HTTP requests")
-            self._auth = ext
+            self._auth = resolve_authenticator(host, self.settings.id, self.config.auth.authenticator,
+                                               HTTPClientAuthenticator)
         limits = httpx.Limits(max_keepalive_connections=self.config.max_idle_conns,
                               keepalive_expiry=self.config.idle_conn_timeout.total_seconds())
         self._client = httpx.AsyncClient(verify=self._ssl_context(), limits=limits, proxy=self.config.proxy_url or None,

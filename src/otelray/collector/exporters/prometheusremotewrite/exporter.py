@@ -45,10 +45,8 @@ class RemoteWritePusher:
     async def start(self, host: Host) -> None:
         """Resolve the authenticator and create the HTTP client."""
         if self.config.auth is not None:
-            ext = resolve_authenticator(host, self.settings.id, self.config.auth.authenticator)
-            if not isinstance(ext, HTTPClientAuthenticator):
-                raise ComponentError(self.settings.id, f"{self.config.auth.authenticator} cannot sign HTTP requests")
-            self._auth = ext
+            self._auth = resolve_authenticator(host, self.settings.id, self.config.auth.authenticator,
+                                               HTTPClientAuthenticator)
         tls = self.config.tls
         verify: Any = False if tls.insecure_skip_verify else (tls.ca_file or True)
         cert = (tls.cert_file, tls.key_file) if tls.cert_file else None
