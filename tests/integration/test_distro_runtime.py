@@ -162,3 +162,36 @@ def test_metrics_turned_on_also_exit_quickly(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [
         f"otelray: cannot export metrics to {endpoint}/v1/metrics (connection refused); dropping them until it answers"
     ]
+
+
+def test_sigterm_exports_queued_spans_before_the_process_ends(tmp_path: Path) -> None:
+    """A container stop sends SIGTERM: the spans still in the batch processor must not be lost."""
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import time\nfrom opentelemetry import trace\n"
+        "with trace.get_tracer('svc').start_as_current_span('last-request'):\n    pass\n"
+        "print('ready', flush=True)\ntime.sleep(60)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env["OTEL_BSP_SCHEDULE_DELAY"] = "30000"  # nothing leaves before the shutdown flush
+    with OtlpCapture() as capture:
+        proc = subprocess.Popen([OTELRAY, "run", "--endpoint", capture.endpoint, "--", sys.executable, str(script)],
+                                env=env, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        proc.terminate()
+        assert proc.wait(timeout=10) == 128 + 15
+        spans = capture.wait_for(1)
+    assert [s.name for s in spans] == ["last-request"]
+
+
+def test_sigterm_flush_can_be_turned_off(tmp_path: Path) -> None:
+    script = tmp_path / "server.py"
+    script.write_text("import signal, time\nprint(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, flush=True)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    with OtlpCapture() as capture:
+        on = subprocess.run([OTELRAY, "run", "--endpoint", capture.endpoint, "--", sys.executable, str(script)],
+                            env=env, capture_output=True, text=True, timeout=60)
+        off = subprocess.run([OTELRAY, "run", "--endpoint", capture.endpoint, "--", sys.executable, str(script)],
+                             env={**env, "OTELRAY_FLUSH_ON_SIGTERM": "false"}, capture_output=True, text=True,
+                             timeout=60)
+    assert on.stdout.strip() == "False" and off.stdout.strip() == "True"

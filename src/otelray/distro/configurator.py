@@ -294,6 +294,7 @@ def configure_sdk(environ: MutableMapping[str, str] | None = None) -> TracerProv
     from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased
 
     from otelray.distro.exporter import ExitBoundedSpanProcessor
+    from otelray.distro.sigterm import install_sigterm_flush
 
     environ = os.environ if environ is None else environ
     if environ.get(env.OTEL_SDK_DISABLED, "").strip().lower() == "true":
@@ -311,6 +312,7 @@ def configure_sdk(environ: MutableMapping[str, str] | None = None) -> TracerProv
         provider.add_span_processor(ExitBoundedSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
     _configure_metrics_and_logs(environ, resource)
+    install_sigterm_flush(environ)
     return provider
 
 

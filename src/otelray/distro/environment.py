@@ -79,6 +79,12 @@ instrumentor whose library is not imported yet is loaded when the application im
 OTELRAY_EXPORT_SHUTDOWN_TIMEOUT = "OTELRAY_EXPORT_SHUTDOWN_TIMEOUT"
 """Seconds the final span export may take when the process exits. Default ``0.5``."""
 
+OTELRAY_FLUSH_ON_SIGTERM = "OTELRAY_FLUSH_ON_SIGTERM"
+"""Default ``true``: when the program leaves SIGTERM at its default action, a SIGTERM (what ECS,
+Kubernetes and ``docker stop`` send) exits through the normal shutdown path, so spans still queued
+are exported first (bounded by ``OTELRAY_EXPORT_SHUTDOWN_TIMEOUT``). ``false`` keeps the default
+action, which kills the process at once and loses them (upstream OTel and ADOT behave that way)."""
+
 OTEL_AWS_PYTHON_DEFER_TO_WORKERS_ENABLED = "OTEL_AWS_PYTHON_DEFER_TO_WORKERS_ENABLED"
 """ADOT variable; ``true`` skips SDK set-up in a pre-fork master process (not supported: warns)."""
 
