@@ -70,7 +70,7 @@ def test_timeout_kills_the_runtime_and_the_next_invocation_is_cold(task_root: Pa
         again = function.invoke(b"{}")
     assert slow.status == "timeout"
     assert slow.error is not None and slow.error["errorMessage"].endswith("Task timed out after 0.50 seconds")
-    assert 500 <= slow.duration_ms < 2000
+    assert 500 <= slow.duration_ms < 5000  # killed soon after the deadline
     assert again.ok and again.init_duration_ms is not None
 
 
