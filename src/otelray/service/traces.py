@@ -170,15 +170,17 @@ def _summaries_page(ctx: ServiceContext, query: _SummaryQuery, cursor: Cursor | 
         rows = ctx.store.scan(
             query.range_type, query.start, query.end, before=cursor, limit=limit, where=query.where
         )
-        consumed = 0
-        for row in rows:
-            consumed += 1
-            processed += 1
-            cursor = Cursor(time=ctx.store.time_key(row, query.range_type), trace_id=row.trace_id)
+        consumed = len(rows)
+        for index, row in enumerate(rows):
             if row.matched and query.wants(row):
                 summaries.append(analysis.summary(row))
                 if len(summaries) == SUMMARY_PAGE_SIZE:
+                    consumed = index + 1
                     break
+        processed += consumed
+        if consumed:
+            last = rows[consumed - 1]
+            cursor = Cursor(time=ctx.store.time_key(last, query.range_type), trace_id=last.trace_id)
         if len(rows) < limit and consumed == len(rows):
             exhausted = True
             break
