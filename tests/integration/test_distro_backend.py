@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace.sampling import Decision
 
@@ -22,16 +21,11 @@ def _xray(backend: BackendProcess):
 
 def test_sampler_uses_rules_and_targets_from_the_backend(backend: BackendProcess) -> None:
     client = _xray(backend)
-    try:
-        client.create_sampling_rule(SamplingRule={
-            "RuleName": "checkout", "Priority": 5, "FixedRate": 1.0, "ReservoirSize": 0,
-            "ServiceName": "shop", "ServiceType": "*", "Host": "*", "HTTPMethod": "POST",
-            "URLPath": "/checkout*", "ResourceARN": "*", "Version": 1,
-        })
-    except ClientError as exc:
-        if "not implemented" in str(exc):
-            pytest.skip(f"otelray backend has no sampling API yet: {exc}")
-        raise
+    client.create_sampling_rule(SamplingRule={
+        "RuleName": "checkout", "Priority": 5, "FixedRate": 1.0, "ReservoirSize": 0,
+        "ServiceName": "shop", "ServiceType": "*", "Host": "*", "HTTPMethod": "POST",
+        "URLPath": "/checkout*", "ResourceARN": "*", "Version": 1,
+    })
     sampler = XRayRemoteSampler(Resource.create({"service.name": "shop"}), endpoint=backend.url, start=False)
     assert sampler.refresh_rules() is True
     names = [applier.rule.rule_name for applier in sampler.cache.appliers]
