@@ -68,6 +68,13 @@ def _parse_env(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--env", "env_values", multiple=True, help="KEY=VALUE for the function environment (repeatable).")
 def invoke_command(handler: str, **options: Any) -> None:
     """Run MODULE.HANDLER under awslambdaric against a local Lambda Runtime API."""
+    import importlib.util
+
+    if importlib.util.find_spec("awslambdaric") is None:
+        raise click.ClickException(
+            "otelray lambda invoke runs the function under awslambdaric, which is not installed: "
+            "pip install 'otelray[lambda]'"
+        )
     from otelray.aws_lambda.invoke import FunctionConfig, LocalFunction
     from otelray.aws_lambda.layer import extract_layer
     from otelray.aws_lambda.wrapper import WRAPPER_NAME, write_wrapper
