@@ -318,3 +318,9 @@ def aws_client(service: str, url: str, *, max_attempts: int | None = None) -> An
     config = Config(retries={"max_attempts": max_attempts}) if max_attempts is not None else None
     return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
                         aws_secret_access_key="testing", config=config)
+
+
+@pytest.fixture(scope="module")
+def xray(backend: BackendProcess) -> Any:
+    """A boto3 X-Ray client on the module's ``otelray backend``."""
+    return aws_client("xray", backend.url)

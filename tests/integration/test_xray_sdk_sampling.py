@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import pytest
 from aws_xray_sdk.core import AWSXRayRecorder
 
@@ -66,17 +65,6 @@ def sampled_per_second(
             per_second[before] += 1
         time.sleep(0.001)
     return per_second
-
-
-@pytest.fixture(scope="module")
-def xray(backend: BackendProcess) -> Any:
-    return boto3.client(
-        "xray",
-        endpoint_url=backend.url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
 
 
 @dataclass
