@@ -47,6 +47,13 @@ _USER_AGENT_KEYS = frozenset({"http.user_agent", "user_agent.original"})
 _CLIENT_IP_KEYS = frozenset({"http.client_ip", "client.address", "net.peer.ip", "network.peer.address"})
 _STATUS_KEYS = frozenset({"http.status_code", "http.response.status_code"})
 _HTTP_KEYS = frozenset(_URL_PARTS) | _METHOD_KEYS | _USER_AGENT_KEYS | _CLIENT_IP_KEYS | _STATUS_KEYS
+# What each HTTP key sets, looked up once per attribute.
+_ROLE_URL_PART, _ROLE_STATUS, _ROLE_METHOD, _ROLE_USER_AGENT, _ROLE_CLIENT_IP = range(5)
+_ROLE: dict[str, int] = {
+    **dict.fromkeys(_URL_PARTS, _ROLE_URL_PART), **dict.fromkeys(_STATUS_KEYS, _ROLE_STATUS),
+    **dict.fromkeys(_METHOD_KEYS, _ROLE_METHOD), **dict.fromkeys(_USER_AGENT_KEYS, _ROLE_USER_AGENT),
+    **dict.fromkeys(_CLIENT_IP_KEYS, _ROLE_CLIENT_IP),
+}
 
 
 _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])")
@@ -98,27 +105,32 @@ def _take_client_ip(found: _Request, key: str, text: str) -> None:
 
 
 def _scan(attrs: Attrs) -> tuple[Attrs, _Request]:
+    """One pass in attribute order (later aliases win): HTTP keys read, the others kept."""
     found = _Request()
-    remaining = {key: value for key, value in attrs.items() if key not in _HTTP_KEYS}
+    remaining: Attrs = {}
     parts = found.parts
-    for key in [key for key in attrs if key in _HTTP_KEYS]:  # in attribute order: later aliases win
-        value = attrs[key]
-        url_part = _URL_PARTS.get(key)
-        if url_part is not None:
-            part, marks_http, marks_url = url_part
+    role_of = _ROLE.get
+    for key, value in attrs.items():
+        role = role_of(key)
+        if role is None:
+            remaining[key] = value
+        elif role == _ROLE_URL_PART:
+            part, marks_http, marks_url = _URL_PARTS[key]
             text = value if type(value) is str else ""  # pdata Str()
             if text == "" and key in _PORT_KEYS:
                 text = str(as_int(value))
             parts[part] = text
-            found.has_http |= marks_http
-            found.has_url |= marks_url
-        elif key in _STATUS_KEYS:
+            if marks_http:
+                found.has_http = True
+            if marks_url:
+                found.has_url = True
+        elif role == _ROLE_STATUS:
             found.status = as_int(value)
             found.has_http = True
-        elif key in _METHOD_KEYS:
+        elif role == _ROLE_METHOD:
             found.method = as_str(value)
             found.has_http = True
-        elif key in _USER_AGENT_KEYS:
+        elif role == _ROLE_USER_AGENT:
             found.user_agent = as_str(value)
             found.has_http = True
         else:

@@ -17,7 +17,7 @@ from otelray.translate.to_xray.values import Attrs, as_str
 SQL_SYSTEMS = frozenset(
     {"db2", "derby", "hive", "mariadb", "mssql", "mysql", "oracle", "postgresql", "sqlite", "teradata", "other_sql"}
 )
-_SQL_KEYS = ("db.connection_string", "db.system", "db.name", "db.statement", "db.user")
+_SQL_KEYS = frozenset({"db.connection_string", "db.system", "db.name", "db.statement", "db.user"})
 
 
 def make_sql(span: SpanView, attrs: Attrs) -> tuple[Attrs, dict[str, Any] | None]:
@@ -25,8 +25,13 @@ def make_sql(span: SpanView, attrs: Attrs) -> tuple[Attrs, dict[str, Any] | None
     system = attrs.get("db.system")
     if system is None or as_str(system) not in SQL_SYSTEMS:
         return attrs, None
-    found = {key: as_str(attrs[key]) for key in _SQL_KEYS if key in attrs}
-    remaining = {key: value for key, value in attrs.items() if key not in found}
+    found: dict[str, str] = {}
+    remaining: Attrs = {}
+    for key, value in attrs.items():  # one pass: the db.* keys read, the others kept
+        if key in _SQL_KEYS:
+            found[key] = as_str(value)
+        else:
+            remaining[key] = value
     connection = (found.get("db.connection_string") or "localhost") + "/" + found.get("db.name", "")
     block: dict[str, Any] = {"connection_string": connection}
     if span.name:
