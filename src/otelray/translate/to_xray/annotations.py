@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from otelray.translate.options import TranslateOptions
@@ -27,6 +28,7 @@ _INVALID_KEY_WITH_DOT = re.compile(r"[^A-Za-z0-9.]")
 _INVALID_KEY = re.compile(r"[^A-Za-z0-9]")
 
 
+@lru_cache(maxsize=1024)  # annotation keys repeat on every span
 def fix_annotation_key(key: str, allow_dot: bool = True) -> str:
     """Replace every character X-Ray does not index with ``_``."""
     return (_INVALID_KEY_WITH_DOT if allow_dot else _INVALID_KEY).sub("_", key)
@@ -88,6 +90,11 @@ def parse_metadata_json(text: str) -> dict[str, Any] | None:
     if value is not None and not isinstance(value, dict):
         raise ValueError("not a JSON object")
     return value
+
+
+def _sorted(entries: dict[str, Any]) -> dict[str, Any]:
+    """``entries`` by key, as Go writes a map (a single entry is already in order)."""
+    return entries if len(entries) == 1 else dict(sorted(entries.items()))
 
 
 def _span_side(attrs: Attrs, indexed: frozenset[str], options: TranslateOptions,
@@ -154,13 +161,14 @@ def make_xray_attributes(
     metadata: dict[str, Any] = {}
     _span_side(attrs, indexed, options, annotations, metadata, default)
     if len(default) != presorted:  # the span added keys (updating existing ones keeps the order)
-        default = dict(sorted(default.items()))
+        default = _sorted(default)
+    sorted_annotations = _sorted(annotations) if annotations else None
     if default:
         if not metadata:
-            return user, dict(sorted(annotations.items())) if annotations else None, {"default": default}
+            return user, sorted_annotations, {"default": default}
         metadata["default"] = default
     return (
         user,
-        dict(sorted(annotations.items())) if annotations else None,
+        sorted_annotations,
         {ns: None if metadata[ns] is None else dict(sorted(metadata[ns].items())) for ns in sorted(metadata)} or None,
     )

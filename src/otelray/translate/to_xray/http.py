@@ -159,7 +159,7 @@ def make_http(span: SpanView, attrs: Attrs) -> tuple[Attrs, dict[str, Any] | Non
     if found.client_ip:
         request["client_ip"] = found.client_ip
     response: dict[str, Any] = {} if found.status is None else {"status": found.status}
-    response["content_length"] = _response_size(span, attrs)
+    response["content_length"] = _response_size(span, attrs) if span.events or "message.type" in attrs else 0
     return remaining, {"request": request, "response": response}
 
 

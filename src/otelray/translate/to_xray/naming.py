@@ -12,6 +12,7 @@ to 200 bytes (``"span"`` when nothing is left). Namespace ``aws`` for AWS SDK sp
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
@@ -63,6 +64,7 @@ def trim_aws_sdk_prefix(name: str, aws_sdk: bool) -> str:
     return name
 
 
+@lru_cache(maxsize=256)  # a service talks to a few databases: parse each connection string once
 def db_host(connection_string: str) -> str:
     """The host of a database URL (``jdbc:`` prefix removed), as Go's ``url.Parse(...).Hostname()``."""
     text = connection_string.removeprefix("jdbc:")

@@ -66,7 +66,7 @@ def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id:
     trace_id = item.trace_id
     # aws.xray.inprogress is read and removed before any block sees the attributes.
     attrs, in_progress = _take_in_progress(attrs) if IN_PROGRESS in attrs else (attrs, False)
-    aws_sdk = is_aws_sdk_span(attrs)
+    aws_sdk = attrs.get("rpc.system") == "aws-api"  # is_aws_sdk_span, inlined (a non-string never equals)
     # The blocks, in upstream order; each returns the attributes it left unclaimed.
     remaining, http = make_http(span, attrs)
     flags, remaining, cause = make_cause(span, attrs, remaining, res.language, new_id, aws_sdk=aws_sdk)
