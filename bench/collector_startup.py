@@ -7,9 +7,11 @@ Starts ``otelray collector --config examples/collector/ecs-xray.yaml`` (endpoint
 - ``health_check`` answers 200 (every pipeline started);
 
 and the wall time of ``otelray collector validate`` on the same config. Prints the median and
-the range over ``--runs`` runs.
+the range over ``--runs`` runs. ``--baseline SRC`` also runs the otelray package found in SRC (e.g. an
+older commit exported with ``git archive <rev> src | tar -x -C /tmp/base``, then ``--baseline
+/tmp/base/src``), alternating the two run by run so that load from other processes hits both alike.
 
-Run: ``python bench/collector_startup.py [--runs 5] [--config examples/collector/ecs-xray.yaml]``.
+Run: ``python bench/collector_startup.py [--runs 5] [--config examples/collector/ecs-xray.yaml] [--baseline SRC]``.
 """
 
 from __future__ import annotations
@@ -50,7 +52,14 @@ def healthy(port: int) -> bool:
         return False
 
 
-def one_start(config: str) -> tuple[float, float]:
+def _env(src: str | None) -> dict[str, str]:
+    env = {**os.environ, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    if src:
+        env["PYTHONPATH"] = src
+    return env
+
+
+def one_start(config: str, src: str | None = None) -> tuple[float, float]:
     """Seconds until the OTLP/gRPC port listens and until health_check answers 200."""
     grpc, http, health, metrics = (free_port() for _ in range(4))
     sets = [
@@ -60,7 +69,7 @@ def one_start(config: str) -> tuple[float, float]:
         f"service::telemetry::metrics::address=127.0.0.1:{metrics}",
         "service::telemetry::logs::level=warn",
     ]
-    env = {**os.environ, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    env = _env(src)
     argv = [sys.executable, "-m", "otelray", "collector", "--config", config, *(f"--set={s}" for s in sets)]
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -82,28 +91,37 @@ def one_start(config: str) -> tuple[float, float]:
     return t_listen, t_health
 
 
-def one_validate(config: str) -> float:
+def one_validate(config: str, src: str | None = None) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "otelray", "collector", "validate", "--config", config],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=_env(src))
     return time.perf_counter() - start
 
 
 def row(name: str, values: list[float]) -> str:
-    return f"{name:<34} {statistics.median(values):>8.3f} {min(values):>8.3f} {max(values):>8.3f}"
+    return f"{name:<44} {statistics.median(values):>8.3f} {min(values):>8.3f} {max(values):>8.3f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--config", default="examples/collector/ecs-xray.yaml")
+    parser.add_argument("--baseline", metavar="SRC", help="a src/ folder with another otelray to compare with")
     args = parser.parse_args()
-    starts = [one_start(args.config) for _ in range(args.runs)]
-    validates = [one_validate(args.config) for _ in range(args.runs)]
-    print(f"{'seconds (' + str(args.runs) + ' runs)':<34} {'median':>8} {'min':>8} {'max':>8}")
-    print(row("first receiver listens", [s[0] for s in starts]))
-    print(row("health_check answers 200", [s[1] for s in starts]))
-    print(row("collector validate (whole run)", validates))
+    variants: dict[str, str | None] = {"this tree": None}
+    if args.baseline:
+        variants["baseline"] = str(Path(args.baseline).resolve())
+    starts: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+    validates: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(args.runs):  # alternate variants run by run
+        for name, src in variants.items():
+            starts[name].append(one_start(args.config, src))
+            validates[name].append(one_validate(args.config, src))
+    print(f"{'seconds (' + str(args.runs) + ' runs)':<44} {'median':>8} {'min':>8} {'max':>8}")
+    for name in variants:
+        print(row(f"{name}: first receiver listens", [s[0] for s in starts[name]]))
+        print(row(f"{name}: health_check answers 200", [s[1] for s in starts[name]]))
+        print(row(f"{name}: collector validate (whole run)", validates[name]))
 
 
 if __name__ == "__main__":
