@@ -145,7 +145,7 @@ def make_segments(
     Raises:
         SpanFailure: the span cannot be translated.
     """
-    attrs = attrs_of(span.attributes)
+    attrs = attrs_of(span.attributes[:])  # a list: see attrs_of
     view = SpanView(span)
     item = SpanInput(view, resource, attrs, span_id_hex(view.span_id), span_id_hex(view.parent_span_id, "parent id"))
     if not item.span_id:

@@ -30,15 +30,19 @@ def native(value: AnyValue) -> Any:
     kind = value.WhichOneof("value")
     if kind in _SCALARS:
         return getattr(value, kind)
-    if kind == "array_value":
-        return tuple(native(item) for item in value.array_value.values)
+    if kind == "array_value":  # mostly strings: one read each, the rest converted in full (slice: see attrs_of)
+        return tuple([item.string_value or native(item) for item in value.array_value.values[:]])
     if kind == "kvlist_value":
         return {kv.key: native(kv.value) for kv in value.kvlist_value.values}
     return None  # empty, or a dictionary-encoded value the collector does not know
 
 
 def attrs_of(key_values: Iterable[KeyValue]) -> Attrs:
-    """Index a repeated ``KeyValue`` field by key, values converted with :func:`native`."""
+    """Index a repeated ``KeyValue`` field by key, values converted with :func:`native`.
+
+    Iterating a upb repeated field ends by raising (and formatting) an ``IndexError``; callers on a
+    hot path pass a slice (``span.attributes[:]``, a plain list) instead.
+    """
     out: Attrs = {}
     for kv in key_values:
         value = kv.value
