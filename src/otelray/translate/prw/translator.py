@@ -33,7 +33,9 @@ from otelray.translate.to_xray.values import as_string, attrs_of
 STALE_NAN: float = struct.unpack("<d", struct.pack("<Q", 0x7FF0000000000002))[0]
 _CUMULATIVE = AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE
 _IDENTIFYING = ("service.name", "service.namespace", "service.instance.id")
+_PLAIN, _BUCKET, _QUANTILE = ("__name__",), ("__name__", "le"), ("__name__", "quantile")
 Labels = tuple[tuple[str, str], ...]
+Parts = tuple[Labels, Labels, Labels]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,21 +71,33 @@ class PrwResult:
 
 @dataclass(slots=True)
 class _Scope:
-    """Labels shared by every point of one scope of one resource."""
+    """Labels shared by every point of one scope of one resource, and per-call name caches."""
 
     resource: dict[str, str]
     extra: dict[str, str]
     options: PrwOptions
+    #: The labels every point of the scope gets after its own attributes (job, instance, external, scope).
+    tail: dict[str, str] = field(default_factory=dict)
+    #: Tail labels that only come from ``external_labels``: they never replace a point's own label.
+    weak: frozenset[str] = frozenset()
+    label_names: dict[str, str] = field(default_factory=dict)
+    bounds: dict[float, str] = field(default_factory=dict)
+    #: Series-key parts by (point attributes, special label): points of a scope repeat attribute sets.
+    parts: dict[Any, list[Parts]] = field(default_factory=dict)
 
 
 def translate_metrics(resource_metrics: Iterable[ResourceMetrics], *, options: PrwOptions) -> PrwResult:
     """Convert every resource's metrics into remote-write series."""
     result = PrwResult()
+    label_names: dict[str, str] = {}
+    bounds: dict[float, str] = {}
     for rm in resource_metrics:
         resource = {k: as_string(v) for k, v in attrs_of(rm.resource.attributes).items()}
         newest = 0
         for sm in rm.scope_metrics:
-            scope = _Scope(resource, _scope_labels(sm.scope, options), options)
+            scope = _Scope(resource, _scope_labels(sm.scope, options), options, label_names=label_names,
+                           bounds=bounds)
+            scope.tail, scope.weak = _tail(scope)
             for metric in sm.metrics:
                 newest = max(newest, _metric(metric, scope, result))
         if options.target_info and newest:
@@ -112,33 +126,73 @@ def _job_instance(resource: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _point_labels(scope: _Scope, attributes: Any) -> dict[str, str]:
-    """Every label of a point's series except ``__name__`` and the per-series ones (``le``, ``quantile``)."""
-    attrs = {k: as_string(v) for k, v in attrs_of(attributes).items()}
-    if scope.options.resource_to_telemetry_conversion:
-        skip = _IDENTIFYING if scope.options.exclude_service_attributes else ()
-        attrs = {**{k: v for k, v in scope.resource.items() if k not in skip}, **attrs}
-    out: dict[str, str] = {}
-    for key in sorted(attrs):
-        final = label_name(key)
-        out[final] = f"{out[final]};{attrs[key]}" if final in out else attrs[key]
-    out.update(_job_instance(scope.resource))
+def _tail(scope: _Scope) -> tuple[dict[str, str], frozenset[str]]:
+    """Job/instance, then external labels not already set, then the scope labels (later ones win)."""
+    out = _job_instance(scope.resource)
+    strong = set(out)
     for key, value in scope.options.external_labels.items():
         out.setdefault(key, value)
     for key, value in scope.extra.items():
         out[label_name(key)] = value
+        strong.add(label_name(key))
+    return out, frozenset(out.keys() - strong)
+
+
+def _splits(scope: _Scope, attributes: Any, specials: tuple[str, ...]) -> list[Parts]:
+    """``_parts`` of a point's labels for each special label, cached per scope for string attributes."""
+    attrs = attrs_of(attributes)
+    for value in attrs.values():
+        if type(value) is not str:  # 1, 1.0 and True are equal keys but different labels: no cache
+            labels = _point_labels(scope, attrs)
+            return [_parts(labels, special) for special in specials]
+    key = (tuple(attrs.items()), specials)
+    hit = scope.parts.get(key)
+    if hit is None:
+        labels = _point_labels(scope, attrs)
+        hit = scope.parts[key] = [_parts(labels, special) for special in specials]
+    return hit
+
+
+def _point_labels(scope: _Scope, raw: Mapping[str, Any]) -> dict[str, str]:
+    """Every label of a point's series except ``__name__`` and the per-series ones (``le``, ``quantile``)."""
+    attrs = {k: as_string(v) for k, v in raw.items()}
+    if scope.options.resource_to_telemetry_conversion:
+        skip = _IDENTIFYING if scope.options.exclude_service_attributes else ()
+        attrs = {**{k: v for k, v in scope.resource.items() if k not in skip}, **attrs}
+    names = scope.label_names
+    out: dict[str, str] = {}
+    for key in sorted(attrs):
+        final = names.get(key)
+        if final is None:
+            final = names[key] = label_name(key)
+        out[final] = f"{out[final]};{attrs[key]}" if final in out else attrs[key]
+    weak = scope.weak
+    for key, value in scope.tail.items():
+        # job/instance and scope labels replace an attribute; an external label does not.
+        if key not in weak or key not in out:
+            out[key] = value
     return out
 
 
-def _series(base: dict[str, str], name: str, *extra: tuple[str, str]) -> Labels:
-    out = dict(base)
-    out.update(extra)
-    out["__name__"] = name
-    return tuple(sorted((k, v) for k, v in out.items() if v != ""))
+def _parts(labels: dict[str, str], special: str) -> tuple[Labels, Labels, Labels]:
+    """The sorted non-empty labels split around ``__name__`` and ``special`` (both left out).
+
+    A series key is ``before + ((__name__, name),) + between + ((special, value),) + after``; both
+    names sort after every upper-case key and ``__name__`` sorts before ``le`` and ``quantile``.
+    """
+    items = sorted((k, v) for k, v in labels.items() if v != "" and k != "__name__" and k != special)
+    before = tuple(kv for kv in items if kv[0] < "__name__")
+    between = tuple(kv for kv in items if "__name__" < kv[0] < special)
+    after = tuple(kv for kv in items if kv[0] > special)
+    return before, between, after
 
 
-def _value(point: Any, value: float) -> float:
-    return STALE_NAN if point.flags & 1 else value
+def _add(series: dict[Labels, list[tuple[int, float]]], key: Labels, ts: int, value: float) -> None:
+    samples = series.get(key)
+    if samples is None:
+        series[key] = [(ts, value)]
+    else:
+        samples.append((ts, value))
 
 
 def _metric(metric: Metric, scope: _Scope, result: PrwResult) -> int:
@@ -164,37 +218,74 @@ def _metric(metric: Metric, scope: _Scope, result: PrwResult) -> int:
         result.errors.append(TranslationError(metric.name, f"metric name {metric.name!r} has no character valid in "
                                               "a Prometheus name", "invalid_name"))
         return 0
+    if kind == "histogram":
+        return _histograms(data.data_points, base, scope, result.series)
+    if kind == "summary":
+        return _summaries(data.data_points, base, scope, result.series)
+    return _numbers(data.data_points, base, scope, result.series)
+
+
+def _numbers(points: Any, base: str, scope: _Scope, series: dict[Labels, list[tuple[int, float]]]) -> int:
     newest = 0
-    for point in data.data_points:
+    name = (("__name__", base),)
+    for point in points:
         ts = point.time_unix_nano // 1_000_000
-        newest = max(newest, ts)
-        if kind in ("gauge", "sum"):
-            value = float(point.as_int) if point.WhichOneof("value") == "as_int" else point.as_double
-            result.add(_series(_point_labels(scope, point.attributes), base), ts, _value(point, value))
-        elif kind == "histogram":
-            _histogram(point, base, _point_labels(scope, point.attributes), ts, result)
-        else:
-            _summary(point, base, _point_labels(scope, point.attributes), ts, result)
+        if ts > newest:
+            newest = ts
+        value = float(point.as_int) if point.WhichOneof("value") == "as_int" else point.as_double
+        ((before, between, after),) = _splits(scope, point.attributes, _PLAIN)
+        _add(series, before + name + between + after, ts, STALE_NAN if point.flags & 1 else value)
     return newest
 
 
-def _histogram(point: Any, base: str, labels: dict[str, str], ts: int, result: PrwResult) -> None:
-    if point.HasField("sum"):
-        result.add(_series(labels, f"{base}_sum"), ts, _value(point, point.sum))
-    result.add(_series(labels, f"{base}_count"), ts, _value(point, float(point.count)))
-    running = 0
-    counts = point.bucket_counts
-    for i, bound in enumerate(point.explicit_bounds):
-        running += counts[i] if i < len(counts) else 0
-        result.add(_series(labels, f"{base}_bucket", ("le", go_float_f(bound))), ts, _value(point, float(running)))
-    result.add(_series(labels, f"{base}_bucket", ("le", "+Inf")), ts, _value(point, float(point.count)))
+def _histograms(points: Any, base: str, scope: _Scope, series: dict[Labels, list[tuple[int, float]]]) -> int:
+    newest = 0
+    sum_name, count_name = (("__name__", f"{base}_sum"),), (("__name__", f"{base}_count"),)
+    bucket_name = (("__name__", f"{base}_bucket"),)
+    bounds = scope.bounds
+    for point in points:
+        ts = point.time_unix_nano // 1_000_000
+        if ts > newest:
+            newest = ts
+        stale = point.flags & 1
+        (before, between, after), (le_before, le_between, after_le) = _splits(scope, point.attributes, _BUCKET)
+        if point.HasField("sum"):
+            _add(series, before + sum_name + between + after, ts, STALE_NAN if stale else point.sum)
+        count = float(point.count)
+        _add(series, before + count_name + between + after, ts, STALE_NAN if stale else count)
+        head = le_before + bucket_name + le_between
+        running = 0
+        counts = point.bucket_counts
+        n_counts = len(counts)
+        for i, bound in enumerate(point.explicit_bounds):
+            running += counts[i] if i < n_counts else 0
+            le = bounds.get(bound)
+            if le is None:
+                le = bounds[bound] = go_float_f(bound)
+            _add(series, head + (("le", le),) + after_le, ts, STALE_NAN if stale else float(running))
+        _add(series, head + (("le", "+Inf"),) + after_le, ts, STALE_NAN if stale else count)
+    return newest
 
 
-def _summary(point: Any, base: str, labels: dict[str, str], ts: int, result: PrwResult) -> None:
-    result.add(_series(labels, f"{base}_sum"), ts, _value(point, point.sum))
-    result.add(_series(labels, f"{base}_count"), ts, _value(point, float(point.count)))
-    for q in point.quantile_values:
-        result.add(_series(labels, base, ("quantile", go_float_f(q.quantile))), ts, _value(point, q.value))
+def _summaries(points: Any, base: str, scope: _Scope, series: dict[Labels, list[tuple[int, float]]]) -> int:
+    newest = 0
+    sum_name, count_name, name = (("__name__", f"{base}_sum"),), (("__name__", f"{base}_count"),), (("__name__", base),)
+    bounds = scope.bounds
+    for point in points:
+        ts = point.time_unix_nano // 1_000_000
+        if ts > newest:
+            newest = ts
+        stale = point.flags & 1
+        (before, between, after), (q_before, q_between, after_q) = _splits(scope, point.attributes, _QUANTILE)
+        _add(series, before + sum_name + between + after, ts, STALE_NAN if stale else point.sum)
+        _add(series, before + count_name + between + after, ts, STALE_NAN if stale else float(point.count))
+        head = q_before + name + q_between
+        for q in point.quantile_values:
+            text = bounds.get(q.quantile)
+            if text is None:
+                text = bounds[q.quantile] = go_float_f(q.quantile)
+            _add(series, head + (("quantile", text),) + after_q, ts, STALE_NAN if stale else q.value)
+    return newest
 
 
 def _target_info(resource: Mapping[str, str], options: PrwOptions, newest: int, result: PrwResult) -> None:

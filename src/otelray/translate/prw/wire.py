@@ -8,11 +8,12 @@ A single series larger than the limit still goes alone in its own request, as up
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import cramjam
 
+from otelray.translate.prw.encoding import SeriesEncoder, entry
 from otelray.translate.prw.proto import WriteRequest
 
 DEFAULT_MAX_BATCH_SIZE_BYTES = 3_000_000
@@ -41,6 +42,34 @@ def requests(series: Sequence[Any], max_bytes: int = DEFAULT_MAX_BATCH_SIZE_BYTE
         size += cost
     if request.timeseries:
         yield request
+
+
+def bodies(series: Mapping[tuple[tuple[str, str], ...], list[tuple[int, float]]],
+           max_bytes: int = DEFAULT_MAX_BATCH_SIZE_BYTES) -> list[bytes]:
+    """Request bodies for ``PrwResult.series``: the bytes of ``encode`` over ``requests(result.timeseries())``.
+
+    Each series is serialized once (``encoding.SeriesEncoder``), the requests are cut by the same
+    rule as ``requests`` and each is snappy block-compressed.
+    """
+    encoder = SeriesEncoder()
+    encoded = []
+    for labels, samples in series.items():
+        ordered = sorted(samples)
+        encoded.append((ordered[0][0] if ordered else 0, encoder.series(labels, ordered)))
+    encoded.sort(key=lambda item: item[0])
+    out: list[bytes] = []
+    chunk: list[bytes] = []
+    size = 0
+    for _, body in encoded:
+        cost = len(body) + 6  # as in ``requests``
+        if chunk and size + cost > max_bytes:
+            out.append(bytes(cramjam.snappy.compress_raw(b"".join(chunk))))
+            chunk, size = [], 0
+        chunk.append(entry(body))
+        size += cost
+    if chunk:
+        out.append(bytes(cramjam.snappy.compress_raw(b"".join(chunk))))
+    return out
 
 
 def encode(request: Any) -> bytes:

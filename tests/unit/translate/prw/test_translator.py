@@ -107,3 +107,20 @@ def test_adot_otlp_to_amp_vector():
         {"__name__": "latency_abc", "apiName": "/outgoing-http-call", "quantile": "0", "statusCode": "200"},
         {"__name__": "latency_abc", "apiName": "/outgoing-http-call", "quantile": "1", "statusCode": "200"},
     ]
+
+
+def test_equal_attribute_values_of_different_types_give_their_own_labels():
+    # 1, 1.0 and True compare equal in Python; each must still render as its own label value.
+    rm = resource([gauge("g", 1, a=1), gauge("g", 2, a=True), gauge("g", 3, a=1.5), gauge("g", 4, a="1")])
+    result = translate_metrics([rm], options=PrwOptions())
+    assert sorted((dict(labels)["a"], s) for labels, s in by_name(result, "g").items()) == [
+        ("1", [(MS, 1.0), (MS, 4.0)]), ("1.5", [(MS, 3.0)]), ("true", [(MS, 2.0)])]
+
+
+def test_attribute_named_le_or_quantile_is_replaced_only_on_bucket_and_quantile_series():
+    rm = resource([histogram("h", [1], [1, 0], 1.0, le="mine"), summary("s", 1, 1.0, [(0.5, 1.0)], quantile="q")])
+    result = translate_metrics([rm], options=PrwOptions())
+    assert {dict(labels)["le"] for labels in by_name(result, "h_bucket")} == {"1", "+Inf"}
+    assert [dict(labels)["le"] for labels in by_name(result, "h_count")] == ["mine"]
+    assert [dict(labels)["quantile"] for labels in by_name(result, "s")] == ["0.5"]
+    assert [dict(labels)["quantile"] for labels in by_name(result, "s_sum")] == ["q"]

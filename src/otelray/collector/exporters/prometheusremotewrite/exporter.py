@@ -23,7 +23,8 @@ from otelray.collector.component import Host, Settings
 from otelray.collector.consumer import MetricsBatch
 from otelray.collector.errors import ComponentError, PermanentError, RetryableError
 from otelray.collector.exporters.prometheusremotewrite.config import PrometheusRemoteWriteConfig
-from otelray.translate.prw import HEADERS, encode, requests, translate_metrics
+from otelray.translate.prw import HEADERS, translate_metrics
+from otelray.translate.prw import bodies as encode_bodies
 
 
 class RemoteWritePusher:
@@ -60,7 +61,7 @@ class RemoteWritePusher:
         result = translate_metrics(batch.resource_metrics, options=self.options)
         if result.errors:
             self._count(result.errors)
-        bodies = [encode(r) for r in requests(result.timeseries(), self.config.max_batch_size_bytes)]
+        bodies = encode_bodies(result.series, self.config.max_batch_size_bytes)
         limit = asyncio.Semaphore(self.config.max_batch_request_parallelism)
 
         async def send(body: bytes) -> None:
