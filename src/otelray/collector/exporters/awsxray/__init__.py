@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from otelray.collector.component import Settings, Signal, Stability
 from otelray.collector.exporterhelper.base import ExporterHelper
 from otelray.collector.exporters.awsxray.config import AwsXrayExporterConfig, XRayTelemetryConfig
-from otelray.collector.exporters.awsxray.exporter import AwsXrayPusher
 from otelray.collector.registry import ExporterFactory
 
 
 def create_traces(settings: Settings, config: AwsXrayExporterConfig) -> ExporterHelper:
     """An exporter helper around an ``AwsXrayPusher``."""
+    # imported here: the runtime needs botocore, validating a config does not
+    from otelray.collector.exporters.awsxray.exporter import AwsXrayPusher
+
     return ExporterHelper(settings, Signal.TRACES, AwsXrayPusher(settings, config), config)
 
 
@@ -24,5 +28,15 @@ factory = ExporterFactory(
         "retry_on_failure": {"enabled": False},
     },
 )
+
+
+def __getattr__(name: str) -> Any:
+    """``AwsXrayPusher`` on first use, so validating a config does not import botocore."""
+    if name == "AwsXrayPusher":
+        from otelray.collector.exporters.awsxray.exporter import AwsXrayPusher
+
+        return AwsXrayPusher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["AwsXrayExporterConfig", "AwsXrayPusher", "XRayTelemetryConfig", "create_traces", "factory"]
