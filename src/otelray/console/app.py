@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -142,7 +143,9 @@ class _Console:
             return self._reject(f"api:{exc.code}", exc.code, exc.message, exc.status)
         except LayoutError as exc:
             return self._reject("graph_too_large", "InvalidRequestException", str(exc), 400)
-        return JSONResponse({**echo, **graph})
+        # A busy hour's map carries megabytes of histogram entries: orjson encodes them ~10x faster
+        # than the json module behind JSONResponse.
+        return Response(orjson.dumps({**echo, **graph}), media_type="application/json")
 
     def _reject(self, reason: str, code: str, message: str, status: int) -> Response:
         self.metrics.reject(reason)
