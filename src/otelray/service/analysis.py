@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import cramjam
 import orjson
 
 from otelray.service.facts import TraceFacts, trace_facts
@@ -160,22 +161,22 @@ class GraphRollup:
     @staticmethod
     def combine(existing: bytes | None, added: list[Stats], removed: list[Stats]) -> bytes | None:
         """The stored statistics after the changes (``None``: nothing left, delete the row)."""
-        stats = Stats.from_list(orjson.loads(existing)) if existing is not None else Stats()
+        stats = _load_stats(existing) if existing is not None else Stats()
         for item in added:
             stats.merge(item)
         for item in removed:
             stats.subtract(item)
         if stats.total <= 0 and not stats.response_times:
             return None
-        return orjson.dumps(stats.to_list())
+        return _dump_stats(stats)
 
     @staticmethod
     def merge(values: list[bytes]) -> bytes:
         """Stored statistics summed (the hourly rollup rows)."""
         total = Stats()
         for value in values:
-            total.merge(Stats.from_list(orjson.loads(value)))
-        return orjson.dumps(total.to_list())
+            total.merge(_load_stats(value))
+        return _dump_stats(total)
 
     @staticmethod
     def entries(rows: Iterable[tuple[int, str, str, str, bytes]]) -> Iterator[Entry]:
@@ -185,7 +186,22 @@ class GraphRollup:
                 continue
             src = tuple(orjson.loads(source))
             dst = tuple(orjson.loads(target)) if target else None
-            yield (float(minute), src, dst, alias, Stats.from_list(orjson.loads(blob)))  # type: ignore[misc]
+            yield (float(minute), src, dst, alias, _load_stats(blob))  # type: ignore[misc]
+
+
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def _dump_stats(stats: Stats) -> bytes:
+    """Stored rollup statistics: zstd-compressed JSON (histograms of three significant digits are
+    1-2 KB of JSON that compress about 6×)."""
+    return bytes(cramjam.zstd.compress(orjson.dumps(stats.to_list()), level=3))
+
+
+def _load_stats(blob: bytes) -> Stats:
+    """The inverse of ``_dump_stats``; rows written as plain JSON by earlier versions still read."""
+    data = bytes(cramjam.zstd.decompress(blob)) if blob[:4] == _ZSTD_MAGIC else blob
+    return Stats.from_list(orjson.loads(data))
 
 
 def service_graph_from_rollups(rows: Iterable[tuple[int, str, str, str, bytes]], start: float, end: float

@@ -25,7 +25,8 @@ import orjson
 
 from otelray.service.store.base import ROLLUP_KEY, RollupKey, Rollups, Summarizer
 from otelray.service.store.blocks import BlockCache
-from otelray.service.store.schema import DERIVED_COLUMNS, connect, pack_facts, tid_text, unpack_facts
+from otelray.service.store.codec import FactsCodec
+from otelray.service.store.schema import DERIVED_COLUMNS, connect, tid_text
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,17 @@ class Refresher:
     """Derives summary rows for dirty traces on a background thread."""
 
     def __init__(
-        self, path: Path, blocks: BlockCache, summarize: Summarizer | None, rollups: Rollups | None = None
+        self,
+        path: Path,
+        blocks: BlockCache,
+        summarize: Summarizer | None,
+        rollups: Rollups | None = None,
+        codec: FactsCodec | None = None,
     ) -> None:
         self._conn = connect(path)
         self._blocks = blocks
+        self._codec = codec or FactsCodec()
+        self._codec.load(self._conn)
         self._summarize = summarize
         self._rollups = rollups
         self._wake = threading.Condition()
@@ -142,8 +150,9 @@ class Refresher:
             if self._rollups is not None:
                 for key, stats in added.items():
                     changes[key][0].append(stats)
-                for key, stats in self._rollups.of(tid_text(tid), unpack_facts(old.get(tid))).items():
+                for key, stats in self._rollups.of(tid_text(tid), self._codec.unpack(old.get(tid), self._conn)).items():
                     changes[key][1].append(stats)
+        self._codec.save(self._conn)  # a dictionary trained meanwhile is stored before rows packed with it
         self._conn.execute("BEGIN IMMEDIATE")
         self._conn.executemany(_TRACE_UPSERT, rows)
         self._apply(changes)
@@ -187,7 +196,7 @@ class Refresher:
         added = derived.pop(ROLLUP_KEY, None) or {}
         facts = derived.get("facts")
         if isinstance(facts, str):  # kept compressed: it is most of a summary row's bytes
-            derived["facts"] = pack_facts(facts)
+            derived["facts"] = self._codec.pack(facts)
         row = (tid, start, end, updated, len(documents), int(partial), *(derived.get(c) for c in DERIVED_COLUMNS))
         return row, added
 

@@ -9,7 +9,8 @@ service-graph rollups (``groll``, span 60) that graphs without a group are read 
 rows (span 3600) built from the minutes the first time a complete hour is read, dropped when one of
 its minutes changes (an hour of graph is then about 40 rows to merge instead of a few thousand). A trace id is
 stored as 16 bytes (4-byte epoch then 12 random bytes) so primary-key order is time order. WAL with
-``synchronous=FULL``: a committed write survives a process kill and an OS crash.
+``synchronous=FULL``: a committed write survives a process kill and an OS crash. The ``facts`` column
+is packed by ``store.codec`` (zstd with a dictionary kept in ``zdict``).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import cramjam
-
 from otelray.service.facts import SUMMARY_COLUMNS
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
+#: Earlier versions this one reads as they are and upgrades by writing its own number (version 8
+#: added ``zdict``, the facts compression dictionary, which version 7 cannot read).
+UPGRADABLE = (7,)
 #: Summary columns the store fills itself (``tid``, ``tstart``, ``tend``) instead of from the facts.
 _OWN = ("trace_id", "start_time", "end_time")
 #: The derived per-trace columns, named as ``facts.SUMMARY_COLUMNS`` so filter pushdown applies as is.
@@ -29,6 +31,7 @@ DERIVED_COLUMNS = tuple(name for name in SUMMARY_COLUMNS if name not in _OWN)
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS zdict(id INTEGER PRIMARY KEY, d BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS blk(id INTEGER PRIMARY KEY, t REAL NOT NULL, z BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS seg(
     tid BLOB NOT NULL, sid INTEGER NOT NULL, blk INTEGER NOT NULL, off INTEGER NOT NULL,
@@ -70,6 +73,8 @@ def create(conn: sqlite3.Connection) -> None:
     row = conn.execute("SELECT v FROM meta WHERE k='schema'").fetchone()
     if row is None:
         conn.execute("INSERT INTO meta(k, v) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    elif row[0] in UPGRADABLE:
+        conn.execute("UPDATE meta SET v = ? WHERE k = 'schema'", (SCHEMA_VERSION,))
     elif row[0] != SCHEMA_VERSION:
         raise RuntimeError(f"store schema version {row[0]} is not {SCHEMA_VERSION}; use a new --data-dir")
 
@@ -89,15 +94,3 @@ def sid_key(segment_id: str) -> int:
     """A 16-hex-digit segment id as a signed 64-bit SQLite integer."""
     value = int(segment_id, 16)
     return value - (1 << 64) if value >= (1 << 63) else value
-
-
-def pack_facts(facts: str) -> bytes:
-    """The ``facts`` JSON text as stored: zstd-compressed (a 1.3 KB text becomes about a third)."""
-    return bytes(cramjam.zstd.compress(facts.encode(), level=3))
-
-
-def unpack_facts(value: bytes | str | None) -> str | None:
-    """The inverse of ``pack_facts`` (plain text is passed through)."""
-    if value is None or isinstance(value, str):
-        return value
-    return bytes(cramjam.zstd.decompress(value)).decode()

@@ -23,8 +23,9 @@ from typing import Any
 from otelray.service.errors import ThrottledException
 from otelray.service.store.base import Cursor, Rollups, StoredDocument, Summarizer, TimeRangeType, TraceRow
 from otelray.service.store.blocks import BlockCache
+from otelray.service.store.codec import FactsCodec
 from otelray.service.store.refresher import Refresher
-from otelray.service.store.schema import TIME_COLUMNS, connect, tid_key, tid_text, unpack_facts
+from otelray.service.store.schema import TIME_COLUMNS, connect, tid_key, tid_text
 from otelray.service.store.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ class SQLiteStore:
         self._blocks = BlockCache()
         self._writer = Writer(self.path, self._blocks, on_commit=lambda: self._refresher.notify(), clock=clock)
         self._writer.call(lambda conn: _check_version(conn, version)).result()
-        self._refresher = Refresher(self.path, self._blocks, summarize, rollups)
+        self._codec = FactsCodec()
+        self._refresher = Refresher(self.path, self._blocks, summarize, rollups, self._codec)
         self._rollups = rollups
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
@@ -137,8 +139,7 @@ class SQLiteStore:
         sql += f" ORDER BY {col} DESC, tid DESC LIMIT ?" if col != "tid" else " ORDER BY tid DESC LIMIT ?"
         args.append(limit)
         with self._reader() as conn:
-            rows = conn.execute(sql, args).fetchall()
-        return [_row(r) for r in rows]
+            return [_row(r, self._codec, conn) for r in conn.execute(sql, args).fetchall()]
 
     def rows(self, trace_ids: Iterable[str]) -> list[TraceRow]:
         """The summary rows of the given traces (unknown ids are skipped), in the order given."""
@@ -150,7 +151,7 @@ class SQLiteStore:
                     (tid_key(trace_id),),
                 ).fetchone()
                 if r is not None:
-                    out.append(_row(r))
+                    out.append(_row(r, self._codec, conn))
         return out
 
     def rollups(self, start: float, end: float, *, hours: bool = True) -> list[tuple[int, str, str, str, bytes]]:
@@ -293,7 +294,7 @@ def _check_version(conn: sqlite3.Connection, version: str) -> None:
     conn.execute("COMMIT")
 
 
-def _row(r: tuple[Any, ...]) -> TraceRow:
+def _row(r: tuple[Any, ...], codec: FactsCodec, conn: sqlite3.Connection) -> TraceRow:
     matched = bool(r[7]) if len(r) > 7 else True
     return TraceRow(
         trace_id=tid_text(r[0]),
@@ -302,6 +303,6 @@ def _row(r: tuple[Any, ...]) -> TraceRow:
         updated=r[3],
         documents=r[4],
         partial=bool(r[5]),
-        facts=unpack_facts(r[6]) if matched else None,
+        facts=codec.unpack(r[6], conn) if matched else None,
         matched=matched,
     )
