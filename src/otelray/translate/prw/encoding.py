@@ -10,11 +10,13 @@ implicit presence is kept: an empty string, a ``+0.0`` value and a ``0`` timesta
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Iterable
 
 _DOUBLE = struct.Struct("<Bd")  # tag of Sample.value (field 1, fixed64) + the value
-_ZERO = _DOUBLE.pack(9, 0.0)
+#: Sample entry with a non-zero value: entry tag, length, value tag, value (then the timestamp).
+_SAMPLE = struct.Struct("<BBBd")
 
 
 def varint(value: int) -> bytes:
@@ -39,38 +41,41 @@ def label_bytes(name: str, value: str) -> bytes:
     return _field(0x0A, body)
 
 
+class _LabelCache(dict[tuple[str, str], bytes]):
+    """Label bytes by ``(name, value)``, built on first use."""
+
+    def __missing__(self, pair: tuple[str, str]) -> bytes:
+        encoded = self[pair] = label_bytes(*pair)
+        return encoded
+
+
 class SeriesEncoder:
     """Encodes ``TimeSeries`` messages, caching label and timestamp bytes across the series of a batch."""
 
-    __slots__ = ("_labels", "_times")
+    __slots__ = ("_label", "_times")
 
     def __init__(self) -> None:
-        self._labels: dict[tuple[str, str], bytes] = {}
+        self._label = _LabelCache().__getitem__
         self._times: dict[int, bytes] = {}
 
     def series(self, labels: Iterable[tuple[str, str]], samples: Iterable[tuple[int, float]]) -> bytes:
-        """The serialized ``TimeSeries`` (without its own tag and length) of samples already in order."""
-        cache = self._labels
-        parts: list[bytes] = []
-        for pair in labels:
-            encoded = cache.get(pair)
-            if encoded is None:
-                encoded = cache[pair] = label_bytes(*pair)
-            parts.append(encoded)
+        """The ``WriteRequest.timeseries`` entry (tag, length, ``TimeSeries``) of samples already in order."""
+        parts = list(map(self._label, labels))
         times = self._times
-        pack = _DOUBLE.pack
+        pack = _SAMPLE.pack
         for ts, value in samples:
             stamp = times.get(ts)
             if stamp is None:
                 stamp = times[ts] = b"\x10" + varint(ts) if ts else b""
-            encoded = pack(9, value)
-            if encoded == _ZERO:
-                encoded = b""
-            body = encoded + stamp
-            parts.append(b"\x12" + varint(len(body)) + body if len(body) > 127 else bytes((0x12, len(body))) + body)
-        return b"".join(parts)
-
-
-def entry(series: bytes) -> bytes:
-    """``WriteRequest.timeseries`` entry: tag, length, then the series bytes."""
-    return b"\x0a" + varint(len(series)) + series
+            if value:  # NaN is true too
+                parts.append(pack(0x12, 9 + len(stamp), 9, value) + stamp)
+            else:
+                body = (b"" if math.copysign(1.0, value) > 0 else _DOUBLE.pack(9, value)) + stamp
+                parts.append(bytes((0x12, len(body))) + body)  # a Sample is at most 9 + 11 bytes
+        body = b"".join(parts)
+        size = len(body)
+        if size < 128:
+            return bytes((0x0A, size)) + body
+        if size < 16384:
+            return bytes((0x0A, (size & 0x7F) | 0x80, size >> 7)) + body
+        return b"\x0a" + varint(size) + body

@@ -21,6 +21,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from opentelemetry.proto.metrics.v1.metrics_pb2 import AggregationTemporality, Metric, ResourceMetrics
@@ -81,7 +82,9 @@ class _Scope:
     #: Tail labels that only come from ``external_labels``: they never replace a point's own label.
     weak: frozenset[str] = frozenset()
     label_names: dict[str, str] = field(default_factory=dict)
-    bounds: dict[float, str] = field(default_factory=dict)
+    #: ``(("le", text),)`` series-key parts by explicit bounds, ``(("quantile", text),)`` by quantile.
+    bounds: dict[tuple[float, ...], list[Labels]] = field(default_factory=dict)
+    quantiles: dict[float, Labels] = field(default_factory=dict)
     #: Series-key parts by (point attributes, special label): points of a scope repeat attribute sets.
     parts: dict[Any, list[Parts]] = field(default_factory=dict)
 
@@ -90,13 +93,14 @@ def translate_metrics(resource_metrics: Iterable[ResourceMetrics], *, options: P
     """Convert every resource's metrics into remote-write series."""
     result = PrwResult()
     label_names: dict[str, str] = {}
-    bounds: dict[float, str] = {}
+    bounds: dict[tuple[float, ...], list[Labels]] = {}
+    quantiles: dict[float, Labels] = {}
     for rm in resource_metrics:
         resource = {k: as_string(v) for k, v in attrs_of(rm.resource.attributes).items()}
         newest = 0
         for sm in rm.scope_metrics:
             scope = _Scope(resource, _scope_labels(sm.scope, options), options, label_names=label_names,
-                           bounds=bounds)
+                           bounds=bounds, quantiles=quantiles)
             scope.tail, scope.weak = _tail(scope)
             for metric in sm.metrics:
                 newest = max(newest, _metric(metric, scope, result))
@@ -139,14 +143,15 @@ def _tail(scope: _Scope) -> tuple[dict[str, str], frozenset[str]]:
 
 
 def _splits(scope: _Scope, attributes: Any, specials: tuple[str, ...]) -> list[Parts]:
-    """``_parts`` of a point's labels for each special label, cached per scope for string attributes."""
+    """``_parts`` of a point's labels for each special label, cached per scope by attribute set."""
     attrs = attrs_of(attributes)
-    for value in attrs.values():
-        if type(value) is not str:  # 1, 1.0 and True are equal keys but different labels: no cache
-            labels = _point_labels(scope, attrs)
-            return [_parts(labels, special) for special in specials]
-    key = (tuple(attrs.items()), specials)
-    hit = scope.parts.get(key)
+    # 1, 1.0 and True are equal keys but different labels: the value types are part of the key.
+    key = (tuple(attrs.items()), tuple(map(type, attrs.values())), specials)
+    try:
+        hit = scope.parts.get(key)
+    except TypeError:  # a key/value-list attribute is a dict: not hashable, not cached
+        labels = _point_labels(scope, attrs)
+        return [_parts(labels, special) for special in specials]
     if hit is None:
         labels = _point_labels(scope, attrs)
         hit = scope.parts[key] = [_parts(labels, special) for special in specials]
@@ -242,6 +247,7 @@ def _histograms(points: Any, base: str, scope: _Scope, series: dict[Labels, list
     newest = 0
     sum_name, count_name = (("__name__", f"{base}_sum"),), (("__name__", f"{base}_count"),)
     bucket_name = (("__name__", f"{base}_bucket"),)
+    inf = (("le", "+Inf"),)
     bounds = scope.bounds
     for point in points:
         ts = point.time_unix_nano // 1_000_000
@@ -254,23 +260,28 @@ def _histograms(points: Any, base: str, scope: _Scope, series: dict[Labels, list
         count = float(point.count)
         _add(series, before + count_name + between + after, ts, STALE_NAN if stale else count)
         head = le_before + bucket_name + le_between
-        running = 0
-        counts = point.bucket_counts
-        n_counts = len(counts)
-        for i, bound in enumerate(point.explicit_bounds):
-            running += counts[i] if i < n_counts else 0
-            le = bounds.get(bound)
-            if le is None:
-                le = bounds[bound] = go_float_f(bound)
-            _add(series, head + (("le", le),) + after_le, ts, STALE_NAN if stale else float(running))
-        _add(series, head + (("le", "+Inf"),) + after_le, ts, STALE_NAN if stale else count)
+        explicit = tuple(point.explicit_bounds)
+        les = bounds.get(explicit)
+        if les is None:
+            les = bounds[explicit] = [(("le", go_float_f(bound)),) for bound in explicit]
+        counts = list(point.bucket_counts[:len(explicit)])
+        counts += [0] * (len(explicit) - len(counts))
+        for le, running in zip(les, accumulate(counts), strict=True):
+            key = head + le + after_le
+            sample = (ts, STALE_NAN if stale else float(running))
+            samples = series.get(key)
+            if samples is None:
+                series[key] = [sample]
+            else:
+                samples.append(sample)
+        _add(series, head + inf + after_le, ts, STALE_NAN if stale else count)
     return newest
 
 
 def _summaries(points: Any, base: str, scope: _Scope, series: dict[Labels, list[tuple[int, float]]]) -> int:
     newest = 0
     sum_name, count_name, name = (("__name__", f"{base}_sum"),), (("__name__", f"{base}_count"),), (("__name__", base),)
-    bounds = scope.bounds
+    quantiles = scope.quantiles
     for point in points:
         ts = point.time_unix_nano // 1_000_000
         if ts > newest:
@@ -281,10 +292,10 @@ def _summaries(points: Any, base: str, scope: _Scope, series: dict[Labels, list[
         _add(series, before + count_name + between + after, ts, STALE_NAN if stale else float(point.count))
         head = q_before + name + q_between
         for q in point.quantile_values:
-            text = bounds.get(q.quantile)
+            text = quantiles.get(q.quantile)
             if text is None:
-                text = bounds[q.quantile] = go_float_f(q.quantile)
-            _add(series, head + (("quantile", text),) + after_q, ts, STALE_NAN if stale else q.value)
+                text = quantiles[q.quantile] = (("quantile", go_float_f(q.quantile)),)
+            _add(series, head + text + after_q, ts, STALE_NAN if stale else q.value)
     return newest
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import cramjam
 
-from otelray.translate.prw.encoding import SeriesEncoder, entry
+from otelray.translate.prw.encoding import SeriesEncoder
 from otelray.translate.prw.proto import WriteRequest
 
 DEFAULT_MAX_BATCH_SIZE_BYTES = 3_000_000
@@ -51,25 +51,40 @@ def bodies(series: Mapping[tuple[tuple[str, str], ...], list[tuple[int, float]]]
     Each series is serialized once (``encoding.SeriesEncoder``), the requests are cut by the same
     rule as ``requests`` and each is snappy block-compressed.
     """
-    encoder = SeriesEncoder()
+    encode_series = SeriesEncoder().series
     encoded = []
     for labels, samples in series.items():
-        ordered = sorted(samples)
-        encoded.append((ordered[0][0] if ordered else 0, encoder.series(labels, ordered)))
-    encoded.sort(key=lambda item: item[0])
+        if len(samples) > 1:
+            samples = sorted(samples)
+        encoded.append((samples[0][0] if samples else 0, encode_series(labels, samples)))
+    encoded.sort(key=_first)
     out: list[bytes] = []
     chunk: list[bytes] = []
     size = 0
-    for _, body in encoded:
-        cost = len(body) + 6  # as in ``requests``
+    for _, entry in encoded:
+        # ``requests`` counts the series' ByteSize + 6; the entry adds its 2-6 byte tag and length.
+        length = len(entry)
+        cost = length + 4 if length < 130 else length + 3 if length < 16387 else _series_size(entry) + 6
         if chunk and size + cost > max_bytes:
             out.append(bytes(cramjam.snappy.compress_raw(b"".join(chunk))))
             chunk, size = [], 0
-        chunk.append(entry(body))
+        chunk.append(entry)
         size += cost
     if chunk:
         out.append(bytes(cramjam.snappy.compress_raw(b"".join(chunk))))
     return out
+
+
+def _first(item: tuple[int, bytes]) -> int:
+    return item[0]
+
+
+def _series_size(entry: bytes) -> int:
+    """The ``TimeSeries`` size inside an entry: skip the tag and the varint length."""
+    i = 1
+    while entry[i] & 0x80:
+        i += 1
+    return len(entry) - i - 1
 
 
 def encode(request: Any) -> bytes:

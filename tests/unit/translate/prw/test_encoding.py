@@ -63,3 +63,10 @@ def test_decoded_body_round_trips_values_and_stale_marker_bits():
     assert math.copysign(1.0, ts.samples[1].value) == -1.0
     assert ts.samples[2].timestamp == T0 // 1_000_000
     assert math.isnan(ts.samples[2].value)
+
+
+def test_long_series_use_multi_byte_lengths_and_split_like_protobuf():
+    series = {(("__name__", "g"), ("big", "x" * n)): [(1, 2.0)] for n in (100, 200, 20_000, 70_000)}
+    assert bodies(series) == reference(series)
+    assert bodies(series, 30_000) == reference(series, 30_000)
+    assert len(bodies(series, 30_000)) == 2  # the 70,000-byte series alone
