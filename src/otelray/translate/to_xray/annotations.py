@@ -28,10 +28,21 @@ _INVALID_KEY_WITH_DOT = re.compile(r"[^A-Za-z0-9.]")
 _INVALID_KEY = re.compile(r"[^A-Za-z0-9]")
 
 
-@lru_cache(maxsize=1024)  # annotation keys repeat on every span
+#: Keys up to this length are fixed once and remembered (they repeat on every span); at most
+#: ``_CACHED_KEYS`` of them, so the cache stays small whatever the input.
+_CACHED_KEY_LENGTH, _CACHED_KEYS = 256, 1024
+
+
+def _fix_key(key: str, allow_dot: bool) -> str:
+    return (_INVALID_KEY_WITH_DOT if allow_dot else _INVALID_KEY).sub("_", key)
+
+
+_fix_key_cached = lru_cache(maxsize=_CACHED_KEYS)(_fix_key)
+
+
 def fix_annotation_key(key: str, allow_dot: bool = True) -> str:
     """Replace every character X-Ray does not index with ``_``."""
-    return (_INVALID_KEY_WITH_DOT if allow_dot else _INVALID_KEY).sub("_", key)
+    return _fix_key_cached(key, allow_dot) if len(key) <= _CACHED_KEY_LENGTH else _fix_key(key, allow_dot)
 
 
 def add_special_attributes(remaining: Attrs, indexed: Iterable[str], attrs: Attrs) -> Attrs:

@@ -64,9 +64,14 @@ def trim_aws_sdk_prefix(name: str, aws_sdk: bool) -> str:
     return name
 
 
-@lru_cache(maxsize=256)  # a service talks to a few databases: parse each connection string once
 def db_host(connection_string: str) -> str:
     """The host of a database URL (``jdbc:`` prefix removed), as Go's ``url.Parse(...).Hostname()``."""
+    if len(connection_string) <= _CACHED_URL_LENGTH:
+        return _db_host_cached(connection_string)
+    return _db_host(connection_string)
+
+
+def _db_host(connection_string: str) -> str:
     text = connection_string.removeprefix("jdbc:")
     scheme = _SCHEME.match(text)
     rest = text[scheme.end():] if scheme else text
@@ -83,6 +88,11 @@ def db_host(connection_string: str) -> str:
             return ""  # Go refuses the URL ("invalid port")
         return head
     return host
+
+
+# A service talks to a few databases: each connection string is parsed once (short ones, a bounded number).
+_CACHED_URL_LENGTH = 512
+_db_host_cached = lru_cache(maxsize=256)(_db_host)
 
 
 def _text(attrs: Attrs, key: str) -> str:
