@@ -32,6 +32,7 @@ class SpanView:
         events, links = span.events, span.links
         self.events: Sequence[Span.Event] = events if len(events) else ()
         self.links: Sequence[Span.Link] = links if len(links) else ()
-        status = span.status
-        self.status_error: bool = status.code == _ERROR
-        self.status_message: str = status.message if self.status_error else ""
+        # Most spans carry no status: checking presence does not build a wrapper for the default.
+        status = span.status if span.HasField("status") else None
+        self.status_error: bool = status is not None and status.code == _ERROR
+        self.status_message: str = status.message if status is not None and self.status_error else ""
