@@ -52,31 +52,29 @@ def bodies(series: Mapping[tuple[tuple[str, str], ...], list[tuple[int, float]]]
     rule as ``requests`` and each is snappy block-compressed.
     """
     encode_series = SeriesEncoder().series
-    encoded = []
+    firsts: list[int] = []
+    entries: list[bytes] = []
     for labels, samples in series.items():
         if len(samples) > 1:
             samples = sorted(samples)
-        encoded.append((samples[0][0] if samples else 0, encode_series(labels, samples)))
-    encoded.sort(key=_first)
+        firsts.append(samples[0][0] if samples else 0)
+        entries.append(encode_series(labels, samples))
+    ordered = sorted(firsts)
+    if ordered != firsts:  # stable, as ``requests`` sorts
+        entries = [entries[i] for i in sorted(range(len(entries)), key=firsts.__getitem__)]
     out: list[bytes] = []
-    chunk: list[bytes] = []
-    size = 0
-    for _, entry in encoded:
+    start = size = 0
+    for i, entry in enumerate(entries):
         # ``requests`` counts the series' ByteSize + 6; the entry adds its 2-6 byte tag and length.
         length = len(entry)
         cost = length + 4 if length < 130 else length + 3 if length < 16387 else _series_size(entry) + 6
-        if chunk and size + cost > max_bytes:
-            out.append(bytes(cramjam.snappy.compress_raw(b"".join(chunk))))
-            chunk, size = [], 0
-        chunk.append(entry)
+        if i > start and size + cost > max_bytes:
+            out.append(bytes(cramjam.snappy.compress_raw(b"".join(entries[start:i]))))
+            start, size = i, 0
         size += cost
-    if chunk:
-        out.append(bytes(cramjam.snappy.compress_raw(b"".join(chunk))))
+    if start < len(entries):
+        out.append(bytes(cramjam.snappy.compress_raw(b"".join(entries[start:]))))
     return out
-
-
-def _first(item: tuple[int, bytes]) -> int:
-    return item[0]
 
 
 def _series_size(entry: bytes) -> int:
