@@ -139,12 +139,16 @@ def test_statistics_reported_and_reservoir_quota_applied(recorder: AWSXRayRecord
 
 
 def test_two_clients_share_one_reservoir(shared: SharedClients) -> None:
-    # after the second report cycle (~20 s) the 3/s are split 2 + 1 between the clients
+    # From the second report cycle (~20 s, later on a loaded machine) the 3/s are split 2 + 1.
     time.sleep(max(0.0, shared.started + 22 - time.monotonic()))
-    since = int(time.time())
-    time.sleep(3.2)
-    counts = [
-        (shared.sampled[(0, second)], shared.sampled[(1, second)]) for second in range(since, since + 3)
-    ]
-    assert all(first + second <= 3 for first, second in counts), counts  # unshared, it would be up to 6
+    first_second = int(time.time())
+    deadline = time.monotonic() + 30
+    while True:
+        time.sleep(1.1)
+        last_whole = int(time.time()) - 1
+        counts = [(shared.sampled[(0, t)], shared.sampled[(1, t)]) for t in range(first_second, last_whole + 1)]
+        # never more than the rule's 3/s between both clients (unshared, it would be up to 6)
+        assert all(first + second <= 3 for first, second in counts), counts
+        if any(max(pair) == 2 for pair in counts) or time.monotonic() > deadline:
+            break
     assert max(max(pair) for pair in counts) == 2, counts  # a quota, not borrowing (at most 1/s)
