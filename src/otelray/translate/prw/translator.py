@@ -85,8 +85,11 @@ class _Scope:
     #: ``(("le", text),)`` series-key parts by explicit bounds, ``(("quantile", text),)`` by quantile.
     bounds: dict[tuple[float, ...], list[Labels]] = field(default_factory=dict)
     quantiles: dict[float, Labels] = field(default_factory=dict)
-    #: Series-key parts by (point attributes, special label): points of a scope repeat attribute sets.
+    #: Points of a scope repeat attribute sets. By (set, specials): the parts a point of that metric
+    #: type uses; by (set, special label): one part; by set: its point labels.
     parts: dict[Any, list[Parts]] = field(default_factory=dict)
+    part: dict[Any, Parts] = field(default_factory=dict)
+    point_labels: dict[Any, dict[str, str]] = field(default_factory=dict)
 
 
 def translate_metrics(resource_metrics: Iterable[ResourceMetrics], *, options: PrwOptions) -> PrwResult:
@@ -153,9 +156,19 @@ def _splits(scope: _Scope, attributes: Any, specials: tuple[str, ...]) -> list[P
         labels = _point_labels(scope, attrs)
         return [_parts(labels, special) for special in specials]
     if hit is None:
-        labels = _point_labels(scope, attrs)
-        hit = scope.parts[key] = [_parts(labels, special) for special in specials]
+        hit = scope.parts[key] = [_cached_parts(scope, key[:2], attrs, special) for special in specials]
     return hit
+
+
+def _cached_parts(scope: _Scope, attr_key: Any, attrs: Mapping[str, Any], special: str) -> Parts:
+    """``_parts`` for one attribute set and special label; the point labels are built once per set."""
+    parts = scope.part.get((attr_key, special))
+    if parts is None:
+        labels = scope.point_labels.get(attr_key)
+        if labels is None:
+            labels = scope.point_labels[attr_key] = _point_labels(scope, attrs)
+        parts = scope.part[(attr_key, special)] = _parts(labels, special)
+    return parts
 
 
 def _point_labels(scope: _Scope, raw: Mapping[str, Any]) -> dict[str, str]:
