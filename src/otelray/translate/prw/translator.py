@@ -252,7 +252,13 @@ def _numbers(points: Any, base: str, scope: _Scope, series: dict[Labels, list[tu
             newest = ts
         value = float(point.as_int) if point.WhichOneof("value") == "as_int" else point.as_double
         ((before, between, after),) = _splits(scope, point.attributes, _PLAIN)
-        _add(series, before + name + between + after, ts, STALE_NAN if point.flags & 1 else value)
+        key = before + name + between + after
+        sample = (ts, STALE_NAN if point.flags & 1 else value)
+        samples = series.get(key)
+        if samples is None:
+            series[key] = [sample]
+        else:
+            samples.append(sample)
     return newest
 
 
