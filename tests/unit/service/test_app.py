@@ -89,3 +89,22 @@ def test_batch_get_traces_rejects_foreign_next_token(app: XRayApp) -> None:
     body: dict[str, Any] = {"TraceIds": [new_trace_id()], "NextToken": "abc"}
     status, code, text = error_of(call(app, "POST", "/Traces", orjson.dumps(body)))
     assert (status, code) == (400, "InvalidRequestException") and "NextToken" in text
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"TraceSegmentDocuments": ["{}", 5]}, "Value 5 at 'TraceSegmentDocuments.2' failed to satisfy constraint"),
+        ({"TraceSegmentDocuments": "{}"}, "Member must be a list"),
+        ({}, "TraceSegmentDocuments"),
+    ],
+)
+def test_put_trace_segments_input_errors_name_the_member(app: XRayApp, params: dict[str, Any], expected: str) -> None:
+    status, code, text = error_of(call(app, "POST", "/TraceSegments", orjson.dumps(params)))
+    assert (status, code) == (400, "InvalidRequestException") and expected in text
+
+
+def test_request_ids_are_unique_and_uuid_shaped(app: XRayApp) -> None:
+    ids = {call(app, "POST", "/TraceSegments", b'{"TraceSegmentDocuments": []}').headers["x-amzn-requestid"]
+           for _ in range(3)}
+    assert len(ids) == 3 and all(len(i) == 36 and i.count("-") == 4 for i in ids)
