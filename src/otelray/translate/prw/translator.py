@@ -82,8 +82,8 @@ class _Scope:
     #: Tail labels that only come from ``external_labels``: they never replace a point's own label.
     weak: frozenset[str] = frozenset()
     label_names: dict[str, str] = field(default_factory=dict)
-    #: ``(("le", text),)`` series-key parts by explicit bounds, ``(("quantile", text),)`` by quantile.
-    bounds: dict[tuple[float, ...], list[Labels]] = field(default_factory=dict)
+    #: Bucket series-key ends by (explicit bounds, labels after ``le``); quantile parts by quantile.
+    bounds: dict[tuple[tuple[float, ...], Labels], list[Labels]] = field(default_factory=dict)
     quantiles: dict[float, Labels] = field(default_factory=dict)
     #: Points of a scope repeat attribute sets. By (set, specials): the parts a point of that metric
     #: type uses; by (set, special label): one part; by set: its point labels.
@@ -96,7 +96,7 @@ def translate_metrics(resource_metrics: Iterable[ResourceMetrics], *, options: P
     """Convert every resource's metrics into remote-write series."""
     result = PrwResult()
     label_names: dict[str, str] = {}
-    bounds: dict[tuple[float, ...], list[Labels]] = {}
+    bounds: dict[tuple[tuple[float, ...], Labels], list[Labels]] = {}
     quantiles: dict[float, Labels] = {}
     for rm in resource_metrics:
         resource = {k: as_string(v) for k, v in attrs_of(rm.resource.attributes).items()}
@@ -280,13 +280,13 @@ def _histograms(points: Any, base: str, scope: _Scope, series: dict[Labels, list
         _add(series, before + count_name + between + after, ts, STALE_NAN if stale else count)
         head = le_before + bucket_name + le_between
         explicit = tuple(point.explicit_bounds)
-        les = bounds.get(explicit)
-        if les is None:
-            les = bounds[explicit] = [(("le", go_float_f(bound)),) for bound in explicit]
+        tails = bounds.get((explicit, after_le))  # the series-key ends: (("le", text), *after_le)
+        if tails is None:
+            tails = bounds[(explicit, after_le)] = [(("le", go_float_f(bound)), *after_le) for bound in explicit]
         counts = list(point.bucket_counts[:len(explicit)])
         counts += [0] * (len(explicit) - len(counts))
-        for le, running in zip(les, accumulate(counts), strict=True):
-            key = head + le + after_le
+        for tail, running in zip(tails, accumulate(counts), strict=True):
+            key = head + tail
             sample = (ts, STALE_NAN if stale else float(running))
             samples = series.get(key)
             if samples is None:
