@@ -68,16 +68,19 @@ def document_to_resource_spans(doc: dict[str, Any], *, validate: bool = True) ->
         except SegmentError as exc:
             return TranslationError(exc.segment_id or "", str(exc), exc.code)
     resource_spans = ResourceSpans()
-    add_attributes(resource_spans.resource.attributes, make_resource(doc))
-    spans = resource_spans.scope_spans.add().spans
     # an independent subsegment keeps its own kind; any other top-level document is a server span
     kind = doc.get("type")
     is_subsegment = "parent_id" in doc and isinstance(kind, str) and kind.lower() == "subsegment"
+    seg_id = doc.get("id")
+    seg_id = seg_id if isinstance(seg_id, str) else ""
     try:
-        _add_spans(doc, doc.get("trace_id"), None, is_subsegment, spans, "", 0)
+        add_attributes(resource_spans.resource.attributes, make_resource(doc))
+        _add_spans(doc, doc.get("trace_id"), None, is_subsegment, resource_spans.scope_spans.add().spans, "", 0)
     except Rejected as exc:
-        seg_id = doc.get("id")
-        return TranslationError(seg_id if isinstance(seg_id, str) else "", exc.reason, exc.code)
+        return TranslationError(seg_id, exc.reason, exc.code)
+    except UnicodeEncodeError as exc:
+        # a lone surrogate (possible in a dict decoded by Python's json module) has no UTF-8 form
+        return TranslationError(seg_id, f"text is not valid Unicode: {exc.reason} at {exc.start}", "InvalidJson")
     return resource_spans
 
 

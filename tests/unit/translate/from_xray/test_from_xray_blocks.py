@@ -206,3 +206,11 @@ def test_fuzz_translation_returns_spans_or_an_error_value(doc):
     # the same document as a datagram never raises either
     assert isinstance(datagram_to_resource_spans(b'{"format":"json","version":1}\n' + json.dumps(doc).encode()),
                       ResourceSpans | TranslationError)
+
+
+def test_lone_surrogate_is_a_translation_error_not_a_crash():
+    doc = json.loads('{"name": "svc\\udbf4", "id": "70de5b6f19ff9a0a", "trace_id": "1-581cf771-a006649127e371903a2de979",'
+                     ' "start_time": 1478293361.271, "end_time": 1478293361.449}')
+    result = document_to_resource_spans(doc)
+    assert isinstance(result, TranslationError) and result.code == "InvalidJson"
+    assert "not valid Unicode" in result.reason
