@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import struct
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -198,11 +199,11 @@ def _parts(labels: dict[str, str], special: str) -> tuple[Labels, Labels, Labels
     A series key is ``before + ((__name__, name),) + between + ((special, value),) + after``; both
     names sort after every upper-case key and ``__name__`` sorts before ``le`` and ``quantile``.
     """
-    items = sorted((k, v) for k, v in labels.items() if v != "" and k != "__name__" and k != special)
-    before = tuple(kv for kv in items if kv[0] < "__name__")
-    between = tuple(kv for kv in items if "__name__" < kv[0] < special)
-    after = tuple(kv for kv in items if kv[0] > special)
-    return before, between, after
+    items = [kv for kv in sorted(labels.items()) if kv[1] != "" and kv[0] != "__name__" and kv[0] != special]
+    keys = [kv[0] for kv in items]
+    i = bisect_left(keys, "__name__")
+    j = bisect_left(keys, special, i)
+    return tuple(items[:i]), tuple(items[i:j]), tuple(items[j:])
 
 
 def _add(series: dict[Labels, list[tuple[int, float]]], key: Labels, ts: int, value: float) -> None:
