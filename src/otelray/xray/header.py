@@ -44,7 +44,7 @@ class TraceHeader:
             key, val = key.strip(), val.strip()
             if key == "Root":
                 if not is_trace_id(val):
-                    raise TraceHeaderError(f"Root={val!r} is not an X-Ray trace id (1-XXXXXXXX-<24 hex>)")
+                    raise TraceHeaderError(f"Root={val!r} is not an X-Ray trace id (1-<8 hex>-<24 hex>)")
                 root = val.lower()
             elif key == "Parent":
                 if not is_segment_id(val):

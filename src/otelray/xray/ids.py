@@ -1,6 +1,6 @@
 """X-Ray trace ids and segment ids (X-Ray developer guide, "Segment documents" and "Tracing header").
 
-A trace id is ``1-XXXXXXXX-YYYYYYYYYYYYYYYYYYYYYYYY``: version 1, eight hex digits of epoch seconds
+A trace id is ``1-<8 hex digits>-<24 hex digits>``: version 1, eight hex digits of epoch seconds
 and 24 random hex digits (96 bits). A segment id is 16 lowercase hex digits. OpenTelemetry trace ids
 are the same 128 bits without the version and dashes (``1-4bf92f35-77b3…`` ⇔ ``4bf92f3577b3…``).
 """
@@ -50,14 +50,14 @@ def is_segment_id(value: object) -> bool:
 def trace_id_epoch(trace_id: str) -> int:
     """The epoch seconds encoded in an X-Ray trace id."""
     if not is_trace_id(trace_id):
-        raise InvalidIdError(f"invalid X-Ray trace id {trace_id!r}: expected 1-XXXXXXXX-<24 hex digits>")
+        raise InvalidIdError(f"invalid X-Ray trace id {trace_id!r}: expected 1-<8 hex digits>-<24 hex digits>")
     return int(trace_id[2:10], 16)
 
 
 def trace_id_to_otel(trace_id: str) -> bytes:
     """Convert an X-Ray trace id to the 16 bytes of an OpenTelemetry trace id."""
     if not is_trace_id(trace_id):
-        raise InvalidIdError(f"invalid X-Ray trace id {trace_id!r}: expected 1-XXXXXXXX-<24 hex digits>")
+        raise InvalidIdError(f"invalid X-Ray trace id {trace_id!r}: expected 1-<8 hex digits>-<24 hex digits>")
     return bytes.fromhex(trace_id[2:10] + trace_id[11:])
 
 

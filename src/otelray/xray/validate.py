@@ -18,7 +18,7 @@ Rules (developer guide + schema):
 
 - ``name``: string of 1..200 characters; on segments only Unicode letters, digits, whitespace and
   ``_ . : / % & # = + \\ - @`` (subsegment names are free text up to 200 characters).
-- ``id``/``parent_id``/``precursor_ids[*]``: 16 hex digits; ``trace_id``: ``1-XXXXXXXX-<24 hex>``
+- ``id``/``parent_id``/``precursor_ids[*]``: 16 hex digits; ``trace_id``: ``1-<8 hex>-<24 hex>``
   (required on the document, optional on embedded subsegments).
 - ``start_time``: number; ``end_time``: number not before ``start_time``, required unless
   ``in_progress`` is ``true``.
@@ -94,7 +94,7 @@ def validate_document(doc: Any, *, lenient: bool = False) -> None:
     if "trace_id" not in doc:
         raise _fail("MissingTraceId", "trace_id is required", doc)
     if not is_trace_id(doc["trace_id"]):
-        raise _fail("InvalidTraceId", f"trace_id {_show(doc['trace_id'])} must be 1-XXXXXXXX-<24 hex digits>", doc)
+        raise _fail("InvalidTraceId", f"trace_id {_show(doc['trace_id'])} must be 1-<8 hex digits>-<24 hex digits>", doc)
     kind = doc.get("type")
     if kind is not None and kind != "subsegment":
         raise _fail("InvalidType", f'type must be "subsegment", not {_show(kind)}', doc)
@@ -123,7 +123,7 @@ def validate_document(doc: Any, *, lenient: bool = False) -> None:
 
 def _check_embedded(sub: dict[str, Any], path: str, root: dict[str, Any], *, strict: bool) -> None:
     if "trace_id" in sub and not is_trace_id(sub["trace_id"]):
-        raise _fail("InvalidTraceId", f"{path}trace_id {_show(sub['trace_id'])} must be 1-XXXXXXXX-<24 hex digits>", root)
+        raise _fail("InvalidTraceId", f"{path}trace_id {_show(sub['trace_id'])} must be 1-<8 hex digits>-<24 hex digits>", root)
     kind = sub.get("type")
     if kind is not None and kind != "subsegment":
         raise _fail("InvalidType", f'{path}type must be "subsegment", not {_show(kind)}', root)
@@ -357,7 +357,7 @@ def _check_links(value: object, path: str, root: dict[str, Any]) -> None:
         link_path = f"{path}[{index}]"
         link = _check_object(link, link_path, root, "InvalidLinks")
         if not is_trace_id(link.get("trace_id")):
-            raise _fail("InvalidLinks", f"{link_path}.trace_id must be 1-XXXXXXXX-<24 hex digits>", root)
+            raise _fail("InvalidLinks", f"{link_path}.trace_id must be 1-<8 hex digits>-<24 hex digits>", root)
         if not is_segment_id(link.get("id")):
             raise _fail("InvalidLinks", f"{link_path}.id must be 16 hex digits", root)
         if "attributes" in link:
