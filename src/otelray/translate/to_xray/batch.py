@@ -33,6 +33,8 @@ class ToXRayResult:
 
     documents: list[str] = field(default_factory=list)
     errors: list[TranslationError] = field(default_factory=list)
+    #: Spans the C extension translated itself (the rest went through the Python modules).
+    native_spans: int = 0
 
 
 def translate_spans(
@@ -55,22 +57,27 @@ def translate_spans(
         ``TranslationError`` per span that could not be translated.
     """
     result = ToXRayResult()
-    documents, errors = result.documents, result.errors
     trace_ids: dict[bytes, str] = {}  # spans of a batch share traces: convert each id once
     for rs in resource_spans:
         info = make_resource_info(rs.resource, options)
         for scope_spans in rs.scope_spans:
             for span in scope_spans.spans:
-                try:
-                    documents.extend(_translate(span, info, options, now, new_id, trace_ids))
-                except SpanFailure as exc:
-                    errors.append(TranslationError(span.span_id.hex(), exc.reason, exc.code))
-                except UnsupportedValueError as exc:  # NaN or ±Inf headed for the document
-                    errors.append(TranslationError(span.span_id.hex(), str(exc), "unencodable_value"))
-                except Exception as exc:  # never let one span stop the batch
-                    reason = f"internal error translating span: {type(exc).__name__}: {exc}"
-                    errors.append(TranslationError(span.span_id.hex(), reason, "internal_error"))
+                translate_one_span(span, info, options, now, new_id, trace_ids, result)
     return result
+
+
+def translate_one_span(span: Span, info: ResourceInfo, options: TranslateOptions, now: float, new_id: NewId,
+                       trace_ids: dict[bytes, str], result: ToXRayResult) -> None:
+    """Append one span's documents to ``result``, or its ``TranslationError``."""
+    try:
+        result.documents.extend(_translate(span, info, options, now, new_id, trace_ids))
+    except SpanFailure as exc:
+        result.errors.append(TranslationError(span.span_id.hex(), exc.reason, exc.code))
+    except UnsupportedValueError as exc:  # NaN or ±Inf headed for the document
+        result.errors.append(TranslationError(span.span_id.hex(), str(exc), "unencodable_value"))
+    except Exception as exc:  # never let one span stop the batch
+        reason = f"internal error translating span: {type(exc).__name__}: {exc}"
+        result.errors.append(TranslationError(span.span_id.hex(), reason, "internal_error"))
 
 
 def _translate(span: Span, info: ResourceInfo, options: TranslateOptions, now: float, new_id: NewId,

@@ -1,0 +1,113 @@
+"""A serialized ``ExportTraceServiceRequest`` → X-Ray segment documents, natively where possible.
+
+The translation rules live in the Python block modules (``segment``, ``http``, ``aws`` …), which
+read spans through upb's Python wrappers: exact, but about forty times the cost of decoding the
+request. ``otelray.translate._native`` (a C extension, built at install) reads the protobuf wire
+bytes directly and writes the documents of the common spans itself — HTTP, AWS SDK, database and
+internal spans with scalar or nested attributes. A span it does not cover (events, links, local
+roots, ``aws.xray.metadata.*``/``aws.xray.annotations``, a non-ASCII span name used as the segment
+name, anything that becomes an error) is handed back and translated by the Python modules, in
+place, so the documents, errors and ids come out exactly as :func:`translate_spans` gives them.
+
+The contract between the two is checked by differential tests: for any request, the documents and
+errors of :func:`translate_request` equal those of ``translate_spans`` on the decoded request.
+"""
+
+from __future__ import annotations
+
+import os
+
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.resource.v1.resource_pb2 import Resource
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
+
+from otelray.translate.options import TranslateOptions
+from otelray.translate.to_xray.annotations import split_resource
+from otelray.translate.to_xray.batch import NewId, ToXRayResult, translate_one_span, translate_spans
+from otelray.translate.to_xray.http import is_ip
+from otelray.translate.to_xray.jsonenc import UnsupportedValueError, encode_value
+from otelray.translate.to_xray.resource import ResourceInfo, make_resource_info
+from otelray.xray.ids import new_segment_id
+
+try:  # built by setup.py; otelray works (slower) without it
+    from otelray.translate import _native
+except ImportError:  # pragma: no cover - exercised only where the extension could not be compiled
+    _native = None
+
+#: Set to ``1`` to translate with the Python modules only (debugging, or comparing the two paths).
+PURE_PYTHON_ENV = "OTELRAY_PURE_PYTHON"
+
+
+def native_available() -> bool:
+    """True when the C extension is importable and not switched off by ``OTELRAY_PURE_PYTHON``."""
+    return _native is not None and os.environ.get(PURE_PYTHON_ENV, "") not in ("1", "true")
+
+
+def translate_request(
+    payload: bytes, *, options: TranslateOptions, now: float, new_id: NewId = new_segment_id
+) -> ToXRayResult:
+    """Translate a serialized ``ExportTraceServiceRequest`` (or ``TracesData``) to segment documents.
+
+    Same result as ``translate_spans(ExportTraceServiceRequest.FromString(payload).resource_spans, …)``:
+    one document per segment in span order, one ``TranslationError`` per span that cannot be
+    translated. ``result.native_spans`` counts the spans the C extension translated itself.
+
+    Raises:
+        google.protobuf.message.DecodeError: the payload is not a valid request.
+    """
+    if native_available() and not options.validate_documents:
+        result = _translate_native(payload, options, now, new_id)
+        if result is not None:
+            return result
+    request = ExportTraceServiceRequest.FromString(payload)
+    return translate_spans(request.resource_spans, options=options, now=now, new_id=new_id)
+
+
+def _translate_native(payload: bytes, options: TranslateOptions, now: float, new_id: NewId) -> ToXRayResult | None:
+    """Run the extension; None when it found something only the full decoder can judge."""
+    result = ToXRayResult()
+    resources: list[ResourceInfo] = []
+    trace_ids: dict[bytes, str] = {}
+
+    def prepare_resource(resource_bytes: bytes) -> tuple | None:
+        info = make_resource_info(Resource.FromString(resource_bytes), options)
+        resources.append(info)
+        return _native_resource(info, options)
+
+    def translate_fallback(span_bytes: bytes) -> None:
+        span = Span.FromString(span_bytes)
+        translate_one_span(span, resources[-1], options, now, new_id, trace_ids, result)
+
+    settings = (options.indexed_attributes, options.index_all_attributes, options.allow_dot_in_annotation_keys,
+                options.skip_timestamp_validation, options.max_document_bytes, is_ip)
+    counted = _native.translate(payload, settings, float(now), new_id, prepare_resource, translate_fallback,
+                                result.documents)
+    if counted is None:
+        return None
+    result.native_spans = counted
+    return result
+
+
+def _native_resource(info: ResourceInfo, options: TranslateOptions) -> tuple | None:
+    """What the extension needs of a resource, pre-encoded; None sends its spans to the Python path."""
+    try:
+        annotations, metadata = info.split or split_resource(info.attrs, options.indexed_set, options)
+        aws = info.aws
+        parts = encode_value(aws.segment_parts)[1:-1].encode() if aws.is_aws else b""
+        return (
+            None if info.service is None else encode_value(info.service).encode(),
+            None if info.origin is None else encode_value(info.origin).encode(),
+            aws.is_aws,
+            aws.account.encode(),
+            parts,
+            info.service_name.encode(),
+            _encoded_entries(annotations),
+            _encoded_entries(metadata),
+        )
+    except (UnsupportedValueError, TypeError, UnicodeEncodeError):
+        return None
+
+
+def _encoded_entries(entries: dict) -> list[tuple[bytes, bytes]]:
+    return [(key.encode(), encode_value(value).encode()) for key, value in entries.items()]
+
