@@ -4,7 +4,8 @@ Inside AWS Lambda the X-Ray endpoint is a UDP address given in ``AWS_XRAY_DAEMON
 (``169.254.79.129:2000``); it takes the X-Ray daemon wire format (``{"format":"json","version":1}``,
 newline, one segment document — ``otelray.xray.wire``), which is what the X-Ray SDKs send there.
 Spans are translated with the same code as the collector's ``awsxray`` exporter
-(``otelray.translate.to_xray``), so a function's documents equal what ADOT's collector would write.
+(``otelray.translate.to_xray.request.translate_request``: the C extension where built, the Python
+modules otherwise; ``native_spans`` counts the spans the extension translated), so a function's documents equal what ADOT's collector would write.
 ADOT's current layer sends OTLP-over-UDP instead (``T1S`` + base64 protobuf); that format is read only
 by the Lambda service, while daemon datagrams are read by the X-Ray daemon, the otelray collector's
 ``awsxray`` receiver and the local ``otelray backend`` alike. Sending is one non-blocking
@@ -24,7 +25,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from otelray.translate.options import TranslateOptions
-from otelray.translate.to_xray import translate_spans
+from otelray.translate.to_xray.request import translate_request
 from otelray.xray.wire import MAX_DATAGRAM_BYTES, encode_datagram
 
 _logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class XRayUdpSpanExporter(SpanExporter):
         self.address = address
         self.options = options or TranslateOptions()
         self.sent = 0
+        self.native_spans = 0
         self.dropped: dict[str, int] = {}
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.setblocking(False)
@@ -63,8 +65,8 @@ class XRayUdpSpanExporter(SpanExporter):
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         """Send every span of the batch that can be sent; FAILURE if any could not."""
-        request = encode_spans(spans)
-        result = translate_spans(request.resource_spans, options=self.options, now=time.time())
+        result = translate_request(encode_spans(spans).SerializeToString(), options=self.options, now=time.time())
+        self.native_spans += result.native_spans
         problems: list[str] = []
         for error in result.errors:
             self._drop(error.code)

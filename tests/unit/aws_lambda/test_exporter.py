@@ -72,3 +72,38 @@ def test_daemon_address(value: str | None, expected: tuple[str, int]) -> None:
 def test_bad_daemon_address_is_named(value: str) -> None:
     with pytest.raises(ValueError, match="AWS_XRAY_DAEMON_ADDRESS"):
         parse_daemon_address(value)
+
+
+def test_native_and_python_translation_send_the_same_datagrams(udp: socket.socket, monkeypatch) -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from otelray.translate.to_xray.request import PURE_PYTHON_ENV, native_available
+
+    memory = InMemorySpanExporter()
+    provider = TracerProvider(id_generator=AwsXRayIdGenerator(), resource=Resource.create({"service.name": "orders"}))
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    tracer = provider.get_tracer("t")
+    with tracer.start_as_current_span("orders", kind=SpanKind.SERVER, attributes={
+        "http.request.method": "POST", "url.path": "/orders", "http.response.status_code": 201,
+    }), tracer.start_as_current_span("DynamoDB.PutItem", kind=SpanKind.CLIENT, attributes={
+        "rpc.system": "aws-api", "rpc.service": "DynamoDB", "rpc.method": "PutItem",
+    }):
+        pass
+    spans = memory.get_finished_spans()
+
+    def datagrams(exporter: XRayUdpSpanExporter) -> list[bytes]:
+        assert exporter.export(spans) == SpanExportResult.SUCCESS
+        return sorted(udp.recv(65536) for _ in spans)
+
+    monkeypatch.delenv(PURE_PYTHON_ENV, raising=False)
+    built = native_available()
+    native = XRayUdpSpanExporter(udp.getsockname())
+    native_datagrams = datagrams(native)
+    monkeypatch.setenv(PURE_PYTHON_ENV, "1")
+    python = XRayUdpSpanExporter(udp.getsockname())
+    assert datagrams(python) == native_datagrams
+    assert python.native_spans == 0
+    assert native.native_spans == (2 if built else 0)
+    native.shutdown()
+    python.shutdown()
+    provider.shutdown()

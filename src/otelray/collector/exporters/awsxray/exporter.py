@@ -1,13 +1,16 @@
 """The ``awsxray`` exporter: OTLP spans → segment documents → ``PutTraceSegments`` (contrib ``awsxray.go``).
 
-Per batch (adot-collector.md §1.14): every span is translated with ``otelray.translate.to_xray``;
-spans that cannot be translated are counted (``otelcol_exporter_awsxray_translation_errors_total``
-by code) and logged once per batch, the rest are sent in chunks of 50. Documents X-Ray reports as
-unprocessed are counted (``otelcol_exporter_awsxray_unprocessed_segments_total`` by error code) and
-logged once per batch. Both also count in ``otelcol_exporter_partially_rejected_spans_total`` (one
-document per span; a split local root counts twice), as the OTLP exporters count partial success,
-since the exporter helper counts the whole batch as sent once the push returns. Translation and the blocking botocore calls run in a worker pool of
-``num_workers`` threads so the event loop keeps receiving.
+Per batch (adot-collector.md §1.14): the batch is serialized once and translated with
+``otelray.translate.to_xray.request.translate_request`` (the C extension where built, the Python
+block modules for what it leaves; ``otelcol_exporter_awsxray_native_spans_total`` counts the spans
+the extension translated). Spans that cannot be translated are counted
+(``otelcol_exporter_awsxray_translation_errors_total`` by code) and logged once per batch, the rest
+are sent in chunks of 50. Documents X-Ray reports as unprocessed are counted
+(``otelcol_exporter_awsxray_unprocessed_segments_total`` by error code) and logged once per batch.
+Both also count in ``otelcol_exporter_partially_rejected_spans_total`` (one document per span; a
+split local root counts twice), as the OTLP exporters count partial success, since the exporter
+helper counts the whole batch as sent once the push returns. Translation and the blocking botocore
+calls run in a worker pool of ``num_workers`` threads so the event loop keeps receiving.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from google.protobuf.message import DecodeError
 
 from otelray.collector.aws.errors import AwsConfigError
 from otelray.collector.aws.session import AssumeRole, open_session
@@ -30,6 +35,7 @@ from otelray.collector.exporters.awsxray.telemetry import TelemetryRecorder
 from otelray.collector.featuregate import GATES
 from otelray.translate.options import TranslateOptions
 from otelray.translate.to_xray import translate_spans
+from otelray.translate.to_xray.request import translate_request
 
 
 class AwsXrayPusher:
@@ -55,6 +61,8 @@ class AwsXrayPusher:
         self._unprocessed = lambda code: tel.counter(
             "otelcol_exporter_awsxray_unprocessed_segments",
             "Segment documents X-Ray returned in UnprocessedTraceSegments.", code=code)
+        self._native_spans = tel.counter(
+            "otelcol_exporter_awsxray_native_spans", "Spans the awsxray exporter translated with the C extension.")
 
     async def start(self, host: Host) -> None:
         """Resolve region and credentials and create the botocore client (off the event loop)."""
@@ -113,7 +121,14 @@ class AwsXrayPusher:
             raise failures[0]
 
     def _translate(self, batch: TracesBatch) -> list[str]:
-        result = translate_spans(batch.resource_spans, options=self.options, now=time.time())
+        # the batch may have been edited by processors or merged by `batch`: serialize it as it is now
+        now = time.time()
+        try:
+            result = translate_request(batch.SerializeToString(), options=self.options, now=now)
+        except DecodeError:  # built in process, nested deeper than the decoder allows: translate the message
+            result = translate_spans(batch.resource_spans, options=self.options, now=now)
+        if result.native_spans:
+            self._native_spans.inc(result.native_spans)
         if result.errors:
             self._count_translation_errors(result.errors)
         if self._recorder is not None:
