@@ -1,21 +1,44 @@
-"""Benchmark: OTLP spans → X-Ray segment documents (``otelray.translate.to_xray.translate_spans``).
+"""Benchmark: OTLP spans → X-Ray segment documents, the Python path against the native path.
 
 Builds a realistic ``ExportTraceServiceRequest`` (default 10,000 spans in batches of SERVER spans with
 HTTP attributes, DynamoDB client calls with botocore attributes, SQL calls, a few exceptions), then
 measures on one core:
 
 (a) protobuf decode alone (``ExportTraceServiceRequest.FromString``),
-(b) decode + translate + JSON encode (what the awsxray exporter does per batch),
+(b) the Python path: decode + ``translate_spans`` + JSON encode,
+(c) ``translate_request`` on the serialized request (what the awsxray exporter does per batch): the
+    C extension ``otelray.translate._native`` decodes, translates and encodes the spans it covers and
+    hands the others to the Python modules; without the extension (or with ``OTELRAY_PURE_PYTHON=1``)
+    it is the Python path,
 
-and prints spans/s for each and the ratio (b)/(a). Targets: (b) ≥ 50,000 spans/s; (b)/(a) ≤ 5.
+and prints spans/s for each, the ratios (b)/(a) and (c)/(a), the share of spans translated natively
+and whether the extension is built. Targets: ≥ 50,000 spans/s; ≤ 5× the decode.
 
-    python bench/translate.py [--spans 10000] [--seconds 2.0]
+``--check`` translates the request once by each path with deterministic segment ids and exits
+non-zero unless the documents and errors are exactly equal (bytes and order).
+
+Instructions per span (callgrind counts instructions, so the figure does not depend on machine load):
+``--once`` runs one stage once after building the request, ``--once setup`` only builds it;
+the difference divided by ``--spans`` is that stage's instructions per span. Run the interpreter
+binary itself (a pyenv shim is a shell script, which valgrind would measure instead)::
+
+    PY=$(python -c 'import sys; print(sys.executable)')
+    valgrind --tool=callgrind --callgrind-out-file=cg.setup $PY bench/translate.py --spans 1000 --once setup
+    valgrind --tool=callgrind --callgrind-out-file=cg.c $PY bench/translate.py --spans 1000 --once
+    # (I refs of cg.c − I refs of cg.setup) / 1000: valgrind's "I refs" line, or the "summary:" line of each file
+
+(``--once b`` / ``--once a`` give the Python path and the decode the same way.)
+
+    python bench/translate.py [--spans 10000] [--seconds 2.0] [--clock cpu|wall] [--check] [--once [a|b|c|setup]]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import itertools
 import os
+import sys
 import time
 from collections.abc import Callable
 
@@ -24,7 +47,8 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, Span, Status
 
 from otelray.translate.options import TranslateOptions
-from otelray.translate.to_xray import translate_spans
+from otelray.translate.to_xray import ToXRayResult, translate_spans
+from otelray.translate.to_xray.request import PURE_PYTHON_ENV, native_available, translate_request
 
 NOW = 1_764_000_000.0
 TRACEBACK = (
@@ -121,36 +145,88 @@ def _measure(func: Callable[[], object], seconds: float, clock: Callable[[], flo
     return best
 
 
+def _deterministic_ids() -> Callable[[], str]:
+    """Segment ids 0000000000000001, 0000000000000002 … (the two paths draw ids in the same order)."""
+    counter = itertools.count(1)
+    return lambda: f"{next(counter):016x}"
+
+
+def check(payload: bytes, options: TranslateOptions) -> int:
+    """Compare the documents and errors of the Python path (b) and translate_request (c); 0 when equal."""
+    python = translate_spans(ExportTraceServiceRequest.FromString(payload).resource_spans, options=options, now=NOW,
+                             new_id=_deterministic_ids())
+    native = translate_request(payload, options=options, now=NOW, new_id=_deterministic_ids())
+    print(f"check: {len(python.documents)} documents, {len(python.errors)} errors; "
+          f"{native.native_spans} spans translated natively (extension built: {_built()})")
+    if python.errors != native.errors:
+        print(f"check FAILED: errors differ: python {python.errors[:3]} native {native.errors[:3]}")
+        return 1
+    if python.documents == native.documents:
+        print("check: documents identical (exact bytes)")
+        return 0
+    if len(python.documents) != len(native.documents):
+        print(f"check FAILED: {len(python.documents)} documents by the Python path, {len(native.documents)} by (c)")
+        return 1
+    index = next(i for i, (p, n) in enumerate(zip(python.documents, native.documents, strict=True)) if p != n)
+    print(f"check FAILED at document {index}:\n  python: {python.documents[index]!r}\n  native: {native.documents[index]!r}")
+    return 1
+
+
+def _built() -> str:
+    if importlib.util.find_spec("otelray.translate._native") is None:
+        return "no"
+    return "yes" if native_available() else f"yes, switched off by {PURE_PYTHON_ENV}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spans", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                         help="cpu: process CPU time (robust on a shared machine); wall: elapsed time")
+    parser.add_argument("--check", action="store_true",
+                        help="compare the documents of (b) and (c) exactly; exit 1 on a difference")
+    parser.add_argument("--once", nargs="?", const="c", choices=("a", "b", "c", "setup"),
+                        help="run one stage once and exit (for valgrind --tool=callgrind); default c")
     args = parser.parse_args()
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     payload = build_request(args.spans)
     options = TranslateOptions(indexed_attributes=("http.route",))
+    if args.check:
+        sys.exit(check(payload, options))
 
     def decode() -> object:
         return ExportTraceServiceRequest.FromString(payload)
 
-    def full() -> object:
+    def python_path() -> ToXRayResult:
         request = ExportTraceServiceRequest.FromString(payload)
-        result = translate_spans(request.resource_spans, options=options, now=NOW)
-        if result.errors:
-            raise SystemExit(f"unexpected translation errors: {result.errors[:3]}")
-        return result
+        return _no_errors(translate_spans(request.resource_spans, options=options, now=NOW))
 
-    documents = len(full().documents)
-    decode_s, full_s = _measure(decode, args.seconds, clock), _measure(full, args.seconds, clock)
+    def native_path() -> ToXRayResult:
+        return _no_errors(translate_request(payload, options=options, now=NOW))
+
+    if args.once:
+        if args.once != "setup":
+            {"a": decode, "b": python_path, "c": native_path}[args.once]()
+        return
+    documents = len(python_path().documents)
+    native_spans = native_path().native_spans
+    decode_s, python_s, native_s = (_measure(f, args.seconds, clock) for f in (decode, python_path, native_path))
     print(f"request: {args.spans} spans, {len(payload):,} bytes, {documents} documents ({args.clock} time, best run)")
-    print(f"{'stage':<40} {'ms/batch':>10} {'spans/s':>12}")
-    print(f"{'(a) protobuf decode':<40} {decode_s * 1e3:>10.3f} {args.spans / decode_s:>12,.0f}")
-    print(f"{'(b) decode + translate + JSON encode':<40} {full_s * 1e3:>10.3f} {args.spans / full_s:>12,.0f}")
-    ratio = full_s / decode_s
-    rate = args.spans / full_s
-    print(f"ratio (b)/(a): {ratio:.1f}x (target <= 5x)   throughput (b): {rate:,.0f} spans/s (target >= 50,000)")
+    print(f"extension built: {_built()}; spans translated natively by (c): {native_spans / args.spans:.1%}")
+    print(f"{'stage':<52} {'ms/batch':>10} {'spans/s':>12} {'× (a)':>8}")
+    for name, seconds in (("(a) protobuf decode", decode_s),
+                          ("(b) Python path: decode + translate_spans + encode", python_s),
+                          ("(c) translate_request (native path)", native_s)):
+        print(f"{name:<52} {seconds * 1e3:>10.3f} {args.spans / seconds:>12,.0f} {seconds / decode_s:>7.1f}x")
+    print(f"ratio (b)/(a): {python_s / decode_s:.1f}x   ratio (c)/(a): {native_s / decode_s:.1f}x (target <= 5x)   "
+          f"throughput (c): {args.spans / native_s:,.0f} spans/s (target >= 50,000)   (b)/(c): {python_s / native_s:.1f}x")
+
+
+def _no_errors(result: ToXRayResult) -> ToXRayResult:
+    if result.errors:
+        raise SystemExit(f"unexpected translation errors: {result.errors[:3]}")
+    return result
 
 
 if __name__ == "__main__":
