@@ -10,7 +10,8 @@ prints:
 - sustained spans/s exported (PutTraceSegments accepted by the backend) vs offered,
 - CPU-seconds per 1,000 spans, beside ADOT's published figure (≈0.35 core per 1,000 spans/s for
   OTLP→awsxray, adot-collector.md §6.1, i.e. 0.35 CPU-s per 1,000 spans) as a ratio,
-- RSS at start and end of the window (steady means no growth).
+- RSS at start and end of the window (steady means no growth),
+- the share of spans the exporter translated with the C extension (``otelray.translate._native``).
 
 Targets: ≥ 10,000 spans/s sustained, RSS ≤ 200 MB.
 
@@ -262,6 +263,7 @@ service:
         accepted = metric_sum(metrics_url, "otelcol_receiver_accepted_spans_total{")
         udp_drops = udp_receive_buffer_errors() - udp_drops0
         rejected = metric_sum(metrics_url, "otelcol_receiver_awsxray_rejected_datagrams_total{")
+        native = metric_sum(metrics_url, "otelcol_exporter_awsxray_native_spans_total{")
         for loader in loaders:
             loader.join()
         window = t1 - t0
@@ -278,6 +280,8 @@ service:
             ("accepted / rejected by the receiver (total)", f"{accepted:,.0f} / {rejected:,.0f}", "", ""),
             ("UDP datagrams dropped by the kernel (host)", f"{udp_drops:,}", "", "RcvbufErrors"),
             ("exported spans/s (sustained)", f"{sent_rate:,.0f}", "≥ 10,000", "ADOT ≈ 3,000/core (2021 model)"),
+            ("spans translated by the C extension (total)", f"{native / max(1.0, sent1):.1%}", "",
+             "otelcol_exporter_awsxray_native_spans_total"),
             ("collector CPU cores used", f"{(cpu1 - cpu0) / window:.2f}", "", ""),
             (f"{args.target} CPU cores used", f"{(bcpu1 - bcpu0) / window:.2f}", "", "separate process"),
             ("CPU-seconds per 1,000 spans", f"{cpu_per_1000:.3f}", "",
