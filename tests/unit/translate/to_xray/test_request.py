@@ -1,0 +1,338 @@
+"""Differential tests: ``translate_request`` (C extension + Python fallback) equals ``translate_spans``.
+
+For any payload both paths must give byte-identical documents, the same errors, and a
+``DecodeError`` exactly when protobuf's own decoder refuses the payload.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from google.protobuf.message import DecodeError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import KeyValue
+from opentelemetry.proto.resource.v1.resource_pb2 import Resource
+from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
+
+from otelray.translate.options import TranslateOptions
+from otelray.translate.to_xray import translate_spans
+from otelray.translate.to_xray.batch import ToXRayResult
+from otelray.translate.to_xray.request import PURE_PYTHON_ENV, native_available, translate_request
+from tests.unit.translate.to_xray.golden import (
+    START_NS,
+    TRACE_ID,
+    any_value,
+    cases,
+    counter_ids,
+    make_span,
+    parse_otlp_json,
+    request_of,
+)
+from tests.unit.translate.to_xray.request_strategies import NOW, OPTIONS, PYTHON_TRACE, requests
+
+Outcome = tuple[list[str], list[tuple[str, str, str]], int] | str
+DEFAULT = TranslateOptions()
+
+
+def _outcome(run: Callable[[], ToXRayResult]) -> Outcome:
+    try:
+        result = run()
+    except DecodeError:
+        return "DecodeError"
+    return result.documents, [(e.item_id, e.code, e.reason) for e in result.errors], result.native_spans
+
+
+def both(payload: bytes, options: TranslateOptions = DEFAULT, now: float = NOW) -> tuple[Outcome, Outcome]:
+    """(translate_request outcome, translate_spans outcome), ``native_spans`` left out of the comparison."""
+    native = _outcome(lambda: translate_request(payload, options=options, now=now, new_id=counter_ids()))
+    python = _outcome(lambda: translate_spans(ExportTraceServiceRequest.FromString(payload).resource_spans,
+                                              options=options, now=now, new_id=counter_ids()))
+    if isinstance(native, tuple) and isinstance(python, tuple):
+        assert 0 <= native[2] <= _span_count(payload), "native_spans counts more spans than the request has"
+        if not native_available():
+            assert native[2] == 0
+        return native[:2], python[:2]
+    return native, python
+
+
+def assert_same(payload: bytes, options: TranslateOptions = DEFAULT, now: float = NOW) -> Outcome:
+    native, python = both(payload, options, now)
+    assert native == python, f"payload={payload!r}"
+    return native
+
+
+def _span_count(payload: bytes) -> int:
+    request = ExportTraceServiceRequest.FromString(payload)
+    return sum(len(scope.spans) for rs in request.resource_spans for scope in rs.scope_spans)
+
+
+# --- 1–2: generated requests -------------------------------------------------------------------------------------
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(payload=requests(), options=OPTIONS)
+def test_generated_requests_translate_identically(payload: bytes, options: TranslateOptions) -> None:
+    outcome = assert_same(payload, options)
+    assert outcome != "DecodeError"  # the strategy only builds valid requests
+
+
+# --- 3: payload level ---------------------------------------------------------------------------------------------
+
+
+def _varint(n: int) -> bytes:
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def field(number: int, wire_type: int, body: bytes | int) -> bytes:
+    """One wire-format field: varint (0) and fixed (1, 5) bodies as given, length-delimited (2) prefixed."""
+    tag = _varint(number << 3 | wire_type)
+    if wire_type == 0:
+        return tag + _varint(int(body))
+    if wire_type == 2:
+        assert isinstance(body, bytes)
+        return tag + _varint(len(body)) + body
+    assert isinstance(body, bytes)
+    return tag + body
+
+
+def wrap_span(span_bytes: bytes, resource_bytes: bytes | None = None, scope_extra: bytes = b"") -> bytes:
+    """ExportTraceServiceRequest{ResourceSpans{[resource], ScopeSpans{span}}} from raw field bytes."""
+    rs = b"" if resource_bytes is None else field(1, 2, resource_bytes)
+    rs += field(2, 2, scope_extra + field(2, 2, span_bytes))
+    return field(1, 2, rs)
+
+
+def _http_span(**changes: object) -> Span:
+    span = Span(trace_id=TRACE_ID, span_id=bytes.fromhex("0102030405060708"), name="GET /x", kind=Span.SPAN_KIND_SERVER,
+                start_time_unix_nano=START_NS, end_time_unix_nano=START_NS + 25_000_000,
+                attributes=[KeyValue(key="http.request.method", value=any_value("GET")),
+                            KeyValue(key="http.response.status_code", value=any_value(200)),
+                            KeyValue(key="url.path", value=any_value("/x"))])
+    for key, value in changes.items():
+        if key == "attributes":
+            del span.attributes[:]
+            span.attributes.extend(value)  # type: ignore[arg-type]
+        elif key == "status":
+            span.status.CopyFrom(value)  # type: ignore[arg-type]
+        else:
+            setattr(span, key, value)
+    return span
+
+
+SPAN = _http_span().SerializeToString()
+RESOURCE = Resource(attributes=[KeyValue(key="service.name", value=any_value("api")),
+                                KeyValue(key="cloud.provider", value=any_value("aws"))]).SerializeToString()
+VALID = wrap_span(SPAN, RESOURCE)
+
+
+def test_valid_reference_payload_translates() -> None:
+    documents, errors = assert_same(VALID)
+    assert errors == [] and json.loads(documents[0])["http"]["request"]["method"] == "GET"
+
+
+def test_every_truncation_gives_the_same_outcome() -> None:
+    outcomes = {assert_same(VALID[:cut]) == "DecodeError" for cut in range(len(VALID))}
+    assert outcomes == {True, False}  # some prefixes still decode (cut between fields), most do not
+
+
+def _with_invalid_utf8(span: Span, marker: str) -> bytes:
+    """The request around ``span`` with ``marker`` (placed in a string field) replaced by invalid UTF-8."""
+    payload = wrap_span(span.SerializeToString(), RESOURCE)
+    assert payload.count(marker.encode()) == 1
+    return payload.replace(marker.encode(), b"\xff\xfe" + marker.encode()[2:])
+
+
+def _span_with_event_attribute() -> Span:
+    span = _http_span()
+    event = span.events.add(name="exception")
+    event.attributes.extend([KeyValue(key="exception.message", value=any_value("QQZZ1"))])
+    return span
+
+
+def _span_with_link_state() -> Span:
+    span = _http_span()
+    span.links.add(trace_id=TRACE_ID, span_id=b"\x09" * 8, trace_state="QQZZ2")
+    return span
+
+
+def _span_with_nested_key() -> Span:
+    return _http_span(attributes=[KeyValue(key="deep", value=any_value({"a": [{"QQZZ3": 1}]}))])
+
+
+@pytest.mark.parametrize("make, marker", [
+    (_span_with_event_attribute, "QQZZ1"), (_span_with_link_state, "QQZZ2"), (_span_with_nested_key, "QQZZ3"),
+    (lambda: _http_span(name="QQZZ4"), "QQZZ4"), (lambda: _http_span(trace_state="QQZZ5"), "QQZZ5"),
+], ids=["event-attribute", "link-trace-state", "nested-kvlist-key", "span-name", "span-trace-state"])
+def test_invalid_utf8_deep_in_a_span(make: Callable[[], Span], marker: str) -> None:
+    assert assert_same(_with_invalid_utf8(make(), marker)) == "DecodeError"
+
+
+def test_invalid_utf8_in_scope_name_and_resource() -> None:
+    scope = field(1, 2, field(1, 2, b"\xff\xfescope"))  # InstrumentationScope.name
+    assert assert_same(wrap_span(SPAN, RESOURCE, scope_extra=scope)) == "DecodeError"
+    resource = field(1, 2, field(1, 2, b"k") + field(2, 2, field(1, 2, b"\xc3(")))
+    assert assert_same(wrap_span(SPAN, resource)) == "DecodeError"
+
+
+@pytest.mark.parametrize("extra", [
+    field(5, 0, 1),  # name as a varint
+    field(6, 2, b"\x02"),  # kind as bytes
+    field(1, 1, b"\x00" * 8),  # trace_id as fixed64
+    field(7, 0, 5),  # start_time as a varint
+    field(15, 0, 3),  # status as a varint
+    field(9, 5, b"\x00" * 4),  # attributes as fixed32
+], ids=["name-varint", "kind-bytes", "trace-id-fixed64", "start-varint", "status-varint", "attributes-fixed32"])
+def test_wrong_wire_type_for_a_known_field(extra: bytes) -> None:
+    assert_same(wrap_span(SPAN + extra, RESOURCE))
+
+
+@pytest.mark.parametrize("extra", [
+    field(99, 0, 7), field(100, 2, b"junk"), field(101, 1, b"\x01" * 8), field(102, 5, b"\x01" * 4),
+    _varint(103 << 3 | 3) + field(1, 0, 1) + _varint(103 << 3 | 4),  # a group
+    _varint(104 << 3 | 6) + b"\x00",  # wire type 6 does not exist
+    _varint(105 << 3 | 4),  # an end-group with no start
+    b"\x00\x00",  # field number 0
+    field(100, 2, b"")[:-1] + b"\x7f",  # a length beyond the message
+], ids=["varint", "bytes", "fixed64", "fixed32", "group", "wire-type-6", "lone-end-group", "field-0", "long-length"])
+def test_unknown_fields(extra: bytes) -> None:
+    for payload in (wrap_span(SPAN + extra, RESOURCE), wrap_span(SPAN, RESOURCE + extra),
+                    wrap_span(SPAN, RESOURCE, scope_extra=extra), extra + VALID, VALID + extra):
+        assert_same(payload)
+
+
+def test_resource_field_twice_is_merged() -> None:
+    second = Resource(attributes=[KeyValue(key="service.name", value=any_value("later")),
+                                  KeyValue(key="service.version", value=any_value("2.0"))]).SerializeToString()
+    rs = field(1, 2, RESOURCE) + field(2, 2, field(2, 2, SPAN)) + field(1, 2, second)
+    documents, errors = assert_same(field(1, 2, rs))
+    document = json.loads(documents[0])
+    assert errors == [] and document["name"] == "later" and document["service"] == {"version": "2.0"}
+
+
+def test_status_field_twice_is_merged() -> None:
+    first = field(15, 2, Status(code=Status.STATUS_CODE_ERROR).SerializeToString())
+    second = field(15, 2, Status(message="from the second").SerializeToString())
+    documents, errors = assert_same(wrap_span(SPAN + first + second, RESOURCE))
+    document = json.loads(documents[0])
+    assert document["fault"] is True and document["cause"]["exceptions"][0]["message"] == "from the second"
+
+
+@pytest.mark.parametrize("extra", [
+    field(5, 2, b"second name"), field(1, 2, bytes(16)), field(2, 2, b"\x01" * 7), field(6, 0, 2**32 + 3),
+    field(6, 0, -1), b"\x30\x83\x80\x80\x00",  # kind 3 in an overlong varint
+    field(7, 1, (2**64 - 1).to_bytes(8, "little")), field(9, 2, field(1, 2, b"http.request.method")),
+], ids=["name-twice", "zero-trace-id", "short-span-id", "kind-over-int32", "kind-negative", "kind-overlong",
+        "start-max", "attribute-without-value"])
+def test_later_scalar_fields_win(extra: bytes) -> None:
+    assert_same(wrap_span(SPAN + extra, RESOURCE))
+
+
+def test_empty_and_span_less_requests() -> None:
+    assert assert_same(b"") == ([], [])
+    assert assert_same(field(1, 2, b"") + field(1, 2, field(2, 2, b""))) == ([], [])
+
+
+_MUTATION = st.tuples(st.sampled_from(["flip", "cut", "delete", "insert"]), st.integers(0, 10**6),
+                      st.integers(1, 255), st.binary(min_size=1, max_size=4))
+
+
+def _mutate(payload: bytes, ops: list[tuple[str, int, int, bytes]]) -> bytes:
+    data = bytearray(payload)
+    for op, position, number, blob in ops:
+        if not data:
+            break
+        at = position % len(data)
+        if op == "flip":
+            data[at] ^= number
+        elif op == "cut":
+            del data[at:]
+        elif op == "delete":
+            del data[at:at + 1 + number % 4]
+        else:
+            data[at:at] = blob
+    return bytes(data)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(payload=requests(), ops=st.lists(_MUTATION, min_size=1, max_size=3), options=OPTIONS)
+def test_mutated_payloads_give_the_same_outcome(payload: bytes, ops: list, options: TranslateOptions) -> None:
+    assert_same(_mutate(payload, ops), options)
+
+
+# --- 4: golden cases ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", list(cases()), ids=lambda path: path.name)
+def test_golden_case_through_translate_request(case: Path) -> None:
+    settings_path = case / "case.json"
+    case_settings = json.loads(settings_path.read_text()) if settings_path.is_file() else {}
+    payload = parse_otlp_json((case / "spans.otlp.json").read_text()).SerializeToString()
+    native, python = both(payload, TranslateOptions(**case_settings.get("options", {})),
+                          case_settings.get("now", 1_700_000_100.0))
+    assert native == python
+
+
+# --- 5: the extension is built and used ---------------------------------------------------------------------------
+
+
+def _bench_request(spans: int) -> bytes:
+    from bench.translate import build_request
+
+    return build_request(spans)
+
+
+def _internal_spans(count: int) -> bytes:
+    """INTERNAL spans with scalar and nested attributes under one resource (common in every service)."""
+    attrs = {"custom": "value", "retry": 2, "ratio": 0.25, "enabled": True, "tags": ["a", "b"], "ctx": {"k": "v"}}
+    spans = [make_span(attrs, kind=Span.SPAN_KIND_INTERNAL, parent="0a0b0c0d0e0f0102", span_id=f"{i + 1:016x}",
+                       name="compute totals") for i in range(count)]
+    rs = request_of(spans, {"service.name": "api", "telemetry.sdk.language": "python"})
+    return ExportTraceServiceRequest(resource_spans=rs).SerializeToString()
+
+
+@pytest.mark.parametrize("source", ["bench", "internal"])
+def test_common_spans_are_translated_natively(source: str) -> None:
+    if not native_available():
+        pytest.skip("the C extension is not available")
+    payload = _bench_request(300) if source == "bench" else _internal_spans(20)
+    request = ExportTraceServiceRequest.FromString(payload)
+    all_spans = [span for rs in request.resource_spans for scope in rs.scope_spans for span in scope.spans]
+    with_exceptions = sum(1 for span in all_spans if any(event.name == "exception" for event in span.events))
+    assert with_exceptions > 0 or source == "internal"
+    options = TranslateOptions(indexed_attributes=("http.route",))
+    result = translate_request(payload, options=options, now=1_764_000_000.0)
+    assert result.errors == [] and len(result.documents) == len(all_spans)
+    assert result.native_spans == len(all_spans) - with_exceptions
+    native, python = both(payload, options, 1_764_000_000.0)
+    assert native == python
+
+
+def test_pure_python_switch_turns_the_extension_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    payload = _bench_request(30)
+    monkeypatch.setenv(PURE_PYTHON_ENV, "1")
+    assert not native_available()
+    result = translate_request(payload, options=DEFAULT, now=1_764_000_000.0, new_id=counter_ids())
+    assert result.native_spans == 0 and len(result.documents) == 30
+    monkeypatch.delenv(PURE_PYTHON_ENV)
+    assert both(payload, DEFAULT, 1_764_000_000.0)[0][0] == result.documents
+
+
+def test_exception_stack_spans_fall_back_with_identical_documents() -> None:
+    span = _http_span(status=Status(code=Status.STATUS_CODE_ERROR, message="boom"))
+    event = span.events.add(name="exception")
+    event.attributes.extend([KeyValue(key="exception.type", value=any_value("KeyError")),
+                             KeyValue(key="exception.stacktrace", value=any_value(PYTHON_TRACE))])
+    language = Resource(attributes=[KeyValue(key="telemetry.sdk.language", value=any_value("python"))])
+    documents, _ = assert_same(wrap_span(span.SerializeToString(), language.SerializeToString()))
+    assert json.loads(documents[0])["cause"]["exceptions"][0]["type"] == "KeyError"
