@@ -177,7 +177,9 @@ def mostly(common: st.SearchStrategy, rare: st.SearchStrategy, rare_percent: int
 
 
 def _trace_ids() -> st.SearchStrategy[bytes]:
-    recent = st.binary(min_size=12, max_size=12).map(lambda tail: _NOW_EPOCH + tail)
+    # Spans of a batch share traces (the translator converts each id once): a small pool recurs.
+    shared = st.sampled_from([_NOW_EPOCH + b"\x11" * 12, _NOW_EPOCH + b"\x22" * 12, b"\x10\x00\x00\x00" + b"\x33" * 12])
+    recent = st.binary(min_size=12, max_size=12).map(lambda tail: _NOW_EPOCH + tail) | shared
     return mostly(recent, st.one_of(
         st.binary(min_size=16, max_size=16), st.just(bytes(16)), st.sampled_from([b"", b"\x01" * 15, b"\x02" * 17]),
         st.binary(min_size=12, max_size=12).map(lambda tail: b"\x10\x00\x00\x00" + tail)), rare_percent=20)
@@ -191,7 +193,8 @@ NAMES = st.sampled_from(["GET /users/{id}", "DynamoDB.GetItem", "naïve café", 
                          "x" * 250, "é" * 150, "ab" + "日" * 70, "\U0001f600 smile", "ok_name-1.2:3/4%5&6#7=8+9@"]) \
     | st.text(max_size=20)
 TIMES = st.sampled_from([1_700_000_000_123_456_789, 1_700_000_000_000_000_000, 0, 1, 2**63, 2**64 - 1,
-                         1_700_000_000_999_999_999]) | st.integers(0, 2**64 - 1)
+                         1_700_000_000_999_999_999]) | st.integers(0, 2**64 - 1) \
+    | st.integers(1_600_000_000 * 10**9, 1_800_000_000 * 10**9)
 
 
 def _events(span: Span, draw: st.DrawFn) -> None:

@@ -243,6 +243,29 @@ def test_empty_and_span_less_requests() -> None:
     assert assert_same(field(1, 2, b"") + field(1, 2, field(2, 2, b""))) == ([], [])
 
 
+@pytest.mark.parametrize("char", ["a", "é", "<", "\u2028"], ids=["ascii", "two-byte", "escaped", "u2028"])
+def test_documents_around_the_size_limit(char: str) -> None:
+    options = TranslateOptions(max_document_bytes=1200)
+    outcomes = set()
+    for length in range(1200):  # every length up to a few past the limit: an off-by-one shows
+        span = _http_span(attributes=[KeyValue(key="custom", value=any_value(char * length))])
+        documents, errors = assert_same(wrap_span(span.SerializeToString(), RESOURCE), options)
+        outcomes.add((len(documents), tuple(code for _, code, _ in errors)))
+        if len(outcomes) == 2 and length % 8 == 0:
+            break
+    assert outcomes == {(1, ()), (0, ("DocumentTooLarge",))}
+
+
+@pytest.mark.parametrize("count", [127, 128, 129, 300])
+def test_spans_with_many_attributes(count: int) -> None:
+    attrs = [KeyValue(key=f"k{i}", value=any_value(i)) for i in range(count)]
+    attrs += [KeyValue(key="http.request.method", value=any_value("PUT")), KeyValue(key="k0", value=any_value("last"))]
+    payload = wrap_span(_http_span(attributes=attrs).SerializeToString(), RESOURCE)
+    documents, _ = assert_same(payload, TranslateOptions(indexed_attributes=("k0", f"k{count - 1}", "http.request.method")))
+    document = json.loads(documents[0])
+    assert document["annotations"]["k0"] == "last" and document["http"]["request"]["method"] == "PUT"
+
+
 _MUTATION = st.tuples(st.sampled_from(["flip", "cut", "delete", "insert"]), st.integers(0, 10**6),
                       st.integers(1, 255), st.binary(min_size=1, max_size=4))
 
