@@ -1,0 +1,351 @@
+/* One span → one segment document (to_xray/segment.py make_segment, annotations.py).
+ *
+ * Declines (returns 0) every span the Python translator must handle: events, links, local roots,
+ * aws.xray.metadata.* and aws.xray.annotations attributes, duplicate keys, invalid ids, a span name
+ * needing Unicode rules, NaN/Inf headed for the document, U+10FFFE in text, documents over the
+ * size limit. Field order is that of contrib's Segment struct; maps are written with sorted keys.
+ */
+#include "native.h"
+
+#define MAX_TRACE_AGE_SECONDS (28.0 * 24 * 3600)
+#define MAX_TRACE_SKEW_SECONDS (5.0 * 60)
+#define STATUS_CODE_ERROR 2
+
+static const char HEXDIGITS[] = "0123456789abcdef";
+
+static bool all_zero(Slice s) {
+    for (size_t i = 0; i < s.n; i++)
+        if (s.p[i]) return false;
+    return true;
+}
+
+static void put_hex(Buf *b, const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        char pair[2] = {HEXDIGITS[p[i] >> 4], HEXDIGITS[p[i] & 15]};
+        buf_put(b, pair, 2);
+    }
+}
+
+/* ---- annotations and metadata ------------------------------------------------------------ */
+
+typedef struct {
+    size_t key_off, key_len, val_off, val_len;
+} Entry;
+
+typedef struct {
+    Buf data; /* keys and encoded values */
+    Entry *items;
+    size_t n, cap;
+    bool failed;
+} Entries;
+
+static void entries_add(Entries *e, size_t key_off, size_t key_len, size_t val_off) {
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 32;
+        Entry *grown = PyMem_Realloc(e->items, cap * sizeof(Entry));
+        if (grown == NULL) {
+            e->failed = true;
+            return;
+        }
+        e->items = grown;
+        e->cap = cap;
+    }
+    e->items[e->n++] = (Entry){key_off, key_len, val_off, e->data.len - val_off};
+}
+
+static void entries_add_encoded(Entries *e, Slice key, Slice value) {
+    size_t key_off = e->data.len;
+    buf_put(&e->data, key.p, key.n);
+    size_t val_off = e->data.len;
+    buf_put(&e->data, value.p, value.n);
+    entries_add(e, key_off, key.n, val_off);
+}
+
+static int entry_cmp(const Entries *e, const Entry *a, const Entry *b) {
+    size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+    int c = memcmp(e->data.p + a->key_off, e->data.p + b->key_off, n);
+    if (c != 0) return c;
+    return a->key_len < b->key_len ? -1 : a->key_len > b->key_len;
+}
+
+/* Write {"k":v,…} sorted by key; of equal keys the one added last wins (a dict's update). */
+static void entries_write(Buf *b, Entries *e) {
+    for (size_t i = 1; i < e->n; i++) { /* insertion sort: stable, small n */
+        Entry item = e->items[i];
+        size_t j = i;
+        while (j > 0 && entry_cmp(e, &e->items[j - 1], &item) > 0) {
+            e->items[j] = e->items[j - 1];
+            j--;
+        }
+        e->items[j] = item;
+    }
+    buf_ch(b, '{');
+    bool first = true;
+    for (size_t i = 0; i < e->n; i++) {
+        if (i + 1 < e->n && entry_cmp(e, &e->items[i], &e->items[i + 1]) == 0) continue;
+        const Entry *it = &e->items[i];
+        json_keys(b, (Slice){(const uint8_t *)e->data.p + it->key_off, it->key_len}, &first);
+        buf_put(b, e->data.p + it->val_off, it->val_len);
+    }
+    buf_ch(b, '}');
+}
+
+/* annotations.fix_annotation_key: every character but ASCII letters, digits (and '.') → '_'. */
+static void put_fixed_key(Buf *b, Slice key, bool allow_dot) {
+    for (size_t i = 0; i < key.n; i++) {
+        uint8_t c = key.p[i];
+        if ((c & 0xc0) == 0x80) continue; /* continuation byte: one '_' per character */
+        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    (allow_dot && c == '.');
+        buf_ch(b, keep ? (char)c : '_');
+    }
+}
+
+static bool is_scalar(int kind) { return kind == V_STR || kind == V_INT || kind == V_BOOL || kind == V_DOUBLE; }
+
+static void span_side(SpanRec *span, const Options *opt, Entries *annotations, Entries *metadata, Buf *b) {
+    for (size_t i = 0; i < span->nattrs; i++) {
+        Attr *attr = &span->attrs[i];
+        if (attr->consumed) continue;
+        if (opt->index_all || attr->indexed) {
+            if (!is_scalar(attr->v.kind)) continue;
+            Entries *e = annotations;
+            size_t key_off = e->data.len;
+            put_fixed_key(&e->data, attr->key, opt->allow_dot);
+            size_t key_len = e->data.len - key_off, val_off = e->data.len;
+            json_raw_value(&e->data, &attr->v, 0);
+            entries_add(e, key_off, key_len, val_off);
+        } else if (attr->v.kind != V_NONE) {
+            Entries *e = metadata;
+            size_t key_off = e->data.len;
+            buf_put(&e->data, attr->key.p, attr->key.n);
+            size_t val_off = e->data.len;
+            json_raw_value(&e->data, &attr->v, 0);
+            entries_add(e, key_off, attr->key.n, val_off);
+        }
+    }
+    if (annotations->data.decline || metadata->data.decline) b->decline = true;
+    if (annotations->data.failed || metadata->data.failed || annotations->failed || metadata->failed)
+        b->failed = true;
+}
+
+static void write_attributes(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, bool store_resource) {
+    Entries annotations = {0}, metadata = {0};
+    buf_init(&annotations.data);
+    buf_init(&metadata.data);
+    if (store_resource) {
+        for (size_t i = 0; i < res->nannotations; i++)
+            entries_add_encoded(&annotations, res->annotation_keys[i], res->annotation_values[i]);
+        for (size_t i = 0; i < res->nmetadata; i++)
+            entries_add_encoded(&metadata, res->metadata_keys[i], res->metadata_values[i]);
+    }
+    span_side(span, opt, &annotations, &metadata, b);
+    if (annotations.n) {
+        BUF_LIT(b, ",\"annotations\":");
+        entries_write(b, &annotations);
+    }
+    if (metadata.n) {
+        BUF_LIT(b, ",\"metadata\":{\"default\":");
+        entries_write(b, &metadata);
+        buf_ch(b, '}');
+    }
+    buf_free(&annotations.data);
+    buf_free(&metadata.data);
+    PyMem_Free(annotations.items);
+    PyMem_Free(metadata.items);
+}
+
+/* ---- the attribute index ----------------------------------------------------------------- */
+
+static const char METADATA_PREFIX[] = "aws.xray.metadata.";
+
+/* Fill a->by_id; false when the span's attributes need the Python translator. */
+static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *in_progress) {
+    memset(a->by_id, 0, sizeof a->by_id);
+    a->span = span;
+    *in_progress = false;
+    for (size_t i = 0; i < span->nattrs; i++) {
+        Attr *attr = &span->attrs[i];
+        attr->hash = key_hash(attr->key);
+        attr->consumed = 0;
+        attr->indexed = 0;
+        for (size_t j = 0; j < i; j++) /* duplicate keys: dict semantics are left to Python */
+            if (span->attrs[j].hash == attr->hash && span->attrs[j].key.n == attr->key.n &&
+                memcmp(span->attrs[j].key.p, attr->key.p, attr->key.n) == 0)
+                return false;
+        if (attr->key.n >= sizeof METADATA_PREFIX - 1 &&
+            memcmp(attr->key.p, METADATA_PREFIX, sizeof METADATA_PREFIX - 1) == 0)
+            return false;
+        for (size_t k = 0; k < opt->nindexed; k++)
+            if (opt->indexed_hashes[k] == attr->hash && opt->indexed_names[k].n == attr->key.n &&
+                memcmp(opt->indexed_names[k].p, attr->key.p, attr->key.n) == 0)
+                attr->indexed = 1;
+        attr->id = (int16_t)key_id(attr->key, attr->hash);
+        if (attr->id < 0) continue;
+        if (attr->id == KEY_AWS_XRAY_ANNOTATIONS) return false;
+        if (attr->id == KEY_AWS_SPAN_KIND && SLICE_IS(as_str(attr), "LOCAL_ROOT")) return false;
+        if (attr->id == KEY_AWS_XRAY_INPROGRESS) { /* read and removed before any block */
+            *in_progress = attr->v.kind == V_BOOL && attr->v.i;
+            attr->consumed = 1;
+            attr->indexed = 0;
+            continue;
+        }
+        a->by_id[attr->id] = attr;
+    }
+    return true;
+}
+
+/* ---- error / fault / throttle and cause -------------------------------------------------- */
+
+static void flags(Attrs *a, bool status_error, bool *error, bool *fault, bool *throttle) {
+    Attr *code_attr = has_value(a->by_id[KEY_HTTP_STATUS_CODE]) ? a->by_id[KEY_HTTP_STATUS_CODE]
+                                                                 : a->by_id[KEY_HTTP_RESPONSE_STATUS_CODE];
+    *error = *throttle = false;
+    *fault = status_error;
+    if (!has_value(code_attr)) return;
+    int64_t code = as_int(code_attr);
+    if (code < 400 || code > 599) return;
+    *fault = code > 499;
+    *error = code <= 499;
+    *throttle = code == 429;
+}
+
+/* 1 written, 0 none, -1 Python error (new_id). */
+static int write_cause(Buf *b, SpanRec *span, Attrs *a, const Options *opt) {
+    if (span->status_code != STATUS_CODE_ERROR) return 0;
+    Slice message = span->status_message;
+    Attr *text = a->by_id[KEY_HTTP_STATUS_TEXT];
+    if (text != NULL) {
+        text->consumed = 1;
+        if (message.n == 0) message = as_str(text);
+    }
+    if (message.n == 0) return 0;
+    PyObject *id = PyObject_CallNoArgs(opt->new_id);
+    if (id == NULL) return -1;
+    Py_ssize_t id_len;
+    const char *id_text = PyUnicode_Check(id) ? PyUnicode_AsUTF8AndSize(id, &id_len) : NULL;
+    if (id_text == NULL) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "new_id() must return a str");
+        Py_DECREF(id);
+        return -1;
+    }
+    BUF_LIT(b, ",\"cause\":{\"exceptions\":[{\"id\":");
+    json_str(b, (Slice){(const uint8_t *)id_text, (size_t)id_len});
+    BUF_LIT(b, ",\"message\":");
+    json_str(b, message);
+    BUF_LIT(b, ",\"type\":\"\"}]}");
+    Py_DECREF(id);
+    return 1;
+}
+
+/* ---- the document ------------------------------------------------------------------------ */
+
+static bool ids_ok(SpanRec *span, const Options *opt) {
+    if (span->span_id.n != 8 || all_zero(span->span_id)) return false;
+    if (span->parent_id.n != 0 && span->parent_id.n != 8) return false;
+    if (span->parent_id.n == 8 && all_zero(span->parent_id)) span->parent_id.n = 0;
+    if (span->trace_id.n != 16 || all_zero(span->trace_id)) return false;
+    if (!opt->skip_timestamp_validation) {
+        const uint8_t *t = span->trace_id.p;
+        double epoch = (double)(((uint32_t)t[0] << 24) | ((uint32_t)t[1] << 16) | ((uint32_t)t[2] << 8) | t[3]);
+        if (opt->now - epoch > MAX_TRACE_AGE_SECONDS || epoch - opt->now > MAX_TRACE_SKEW_SECONDS) return false;
+    }
+    return true;
+}
+
+static void write_head(Buf *b, SpanRec *span, const ResourceInfo *res, Attrs *a, Slice name, bool in_progress) {
+    BUF_LIT(b, "{\"name\":");
+    json_str(b, name);
+    BUF_LIT(b, ",\"id\":\"");
+    put_hex(b, span->span_id.p, 8);
+    BUF_LIT(b, "\",\"start_time\":");
+    json_float(b, (double)span->start / 1e9);
+    if (res->has_service) {
+        BUF_LIT(b, ",\"service\":");
+        buf_put(b, res->service_json.p, res->service_json.n);
+    }
+    if (res->has_origin) {
+        BUF_LIT(b, ",\"origin\":");
+        buf_put(b, res->origin_json.p, res->origin_json.n);
+    }
+    Attr *user = a->by_id[KEY_ENDUSER_ID];
+    if (user != NULL && as_str(user).n) {
+        BUF_LIT(b, ",\"user\":");
+        json_str(b, as_str(user));
+    }
+    BUF_LIT(b, ",\"trace_id\":\"1-");
+    put_hex(b, span->trace_id.p, 4);
+    buf_ch(b, '-');
+    put_hex(b, span->trace_id.p + 4, 12);
+    buf_ch(b, '"');
+    if (in_progress) {
+        BUF_LIT(b, ",\"in_progress\":true");
+    } else {
+        BUF_LIT(b, ",\"end_time\":");
+        json_float(b, (double)span->end / 1e9);
+    }
+}
+
+static void restore_indexed(SpanRec *span, Attrs *a) {
+    /* add_special_attributes: consumed attributes named in indexed_attributes come back */
+    for (size_t i = 0; i < span->nattrs; i++) {
+        Attr *attr = &span->attrs[i];
+        if (attr->consumed && attr->indexed && attr->id != KEY_AWS_XRAY_INPROGRESS) attr->consumed = 0;
+    }
+    if (a->by_id[KEY_ENDUSER_ID] != NULL) a->by_id[KEY_ENDUSER_ID]->consumed = 1; /* it is the user */
+}
+
+int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt) {
+    if (span->has_events || span->has_links || !ids_ok(span, opt)) return 0;
+    Attrs a;
+    bool in_progress;
+    if (!index_attributes(&a, span, opt, &in_progress)) return 0;
+    Buf name, ns, sql;
+    buf_init(&name);
+    buf_init(&ns);
+    buf_init(&sql);
+    int rc = 0;
+    if (!make_name(&name, &ns, &a, res->service_name)) goto done;
+    bool subsegment = span->kind != KIND_SERVER && span->kind != KIND_CONSUMER && span->parent_id.n > 0;
+    write_head(b, span, res, &a, (Slice){(const uint8_t *)name.p, name.len}, in_progress);
+    bool written, py_error, error, fault, throttle;
+    if (!make_http(b, &a, &opt->helpers, &written, &py_error)) {
+        rc = -1;
+        goto done;
+    }
+    flags(&a, span->status_code == STATUS_CODE_ERROR, &error, &fault, &throttle);
+    BUF_LIT(b, ",\"fault\":");
+    if (fault) BUF_LIT(b, "true"); else BUF_LIT(b, "false");
+    BUF_LIT(b, ",\"error\":");
+    if (error) BUF_LIT(b, "true"); else BUF_LIT(b, "false");
+    BUF_LIT(b, ",\"throttle\":");
+    if (throttle) BUF_LIT(b, "true"); else BUF_LIT(b, "false");
+    if (write_cause(b, span, &a, opt) < 0) {
+        rc = -1;
+        goto done;
+    }
+    make_aws(b, &a, res->is_aws, res->account, res->aws_parts, &written);
+    make_sql(&sql, &a, &written);
+    restore_indexed(span, &a);
+    write_attributes(b, span, res, opt, !subsegment);
+    if (ns.len) {
+        BUF_LIT(b, ",\"namespace\":");
+        json_str(b, (Slice){(const uint8_t *)ns.p, ns.len});
+    }
+    if (span->parent_id.n) {
+        BUF_LIT(b, ",\"parent_id\":\"");
+        put_hex(b, span->parent_id.p, 8);
+        buf_ch(b, '"');
+    }
+    if (subsegment) BUF_LIT(b, ",\"type\":\"subsegment\"");
+    buf_put(b, sql.p, sql.len);
+    BUF_LIT(b, "}\n");
+    if (name.failed || ns.failed || sql.failed) b->failed = true;
+    if (sql.decline) b->decline = true;
+    rc = 1;
+done:
+    buf_free(&name);
+    buf_free(&ns);
+    buf_free(&sql);
+    return rc;
+}
