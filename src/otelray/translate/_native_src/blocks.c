@@ -282,7 +282,7 @@ static int64_t response_size(Attrs *a) {
 }
 
 /* Returns false on a Python error (from is_ip). */
-bool make_http(Buf *b, Attrs *a, const Helpers *h, bool *written, bool *error) {
+bool make_http(Buf *b, Attrs *a, const Helpers *h, Buf *u, bool *written, bool *error) {
     *written = false;
     *error = false;
     bool any = false;
@@ -307,15 +307,13 @@ bool make_http(Buf *b, Attrs *a, const Helpers *h, bool *written, bool *error) {
         json_str(b, r.method);
     }
     if (r.has_url) {
-        Buf u;
-        buf_init(&u);
-        build_url(&u, &r, a->span->kind == KIND_SERVER);
-        if (u.failed) b->failed = true;
-        if (u.len > 0) {
+        u->len = 0;
+        build_url(u, &r, a->span->kind == KIND_SERVER);
+        if (u->failed) b->failed = true;
+        if (u->len > 0) {
             json_key(b, "url", &first);
-            json_str(b, (Slice){(const uint8_t *)u.p, u.len});
+            json_str(b, (Slice){(const uint8_t *)u->p, u->len});
         }
-        buf_free(&u);
     }
     if (r.user_agent.n) {
         json_key(b, "user_agent", &first);
@@ -332,7 +330,15 @@ bool make_http(Buf *b, Attrs *a, const Helpers *h, bool *written, bool *error) {
         buf_ch(b, ',');
     }
     BUF_LIT(b, "\"content_length\":");
-    json_int(b, present(a, KEY_MESSAGE_TYPE) ? response_size(a) : 0);
+    int64_t size = 0;
+    if (a->span->nevents || present(a, KEY_MESSAGE_TYPE)) {
+        size = response_size(a);
+        for (size_t i = 0; size == 0 && i < a->span->nevents; i++) {
+            size = event_received_size(a->span->events[i]);
+            if (size == -1) b->decline = true; /* an attribute only protobuf's merge rules could read */
+        }
+    }
+    json_int(b, size);
     BUF_LIT(b, "}}");
     return true;
 }

@@ -6,8 +6,9 @@
  * calling anything (the caller then decodes it with protobuf, which raises or translates). Otherwise,
  * per ResourceSpans, calls prepare_resource(resource_bytes) for the pre-encoded resource parts (None:
  * all its spans go to the fallback), then for each span appends its document to `documents` or calls
- * fallback(span_bytes), which translates that span with the Python modules in place. Returns the
- * number of spans translated here.
+ * fallback(span_bytes, replay), which translates that span with the Python modules in place, first
+ * reusing the last `replay` ids new_id() gave for the abandoned native attempt (so every id is the
+ * one the Python translator alone would have drawn). Returns the number of spans translated here.
  */
 #include "native.h"
 
@@ -85,11 +86,12 @@ static bool resource_read(PyObject *t, PreparedResource *r) {
            read_entries(PyTuple_GET_ITEM(t, 7), &i->metadata_keys, &i->metadata_values, &i->nmetadata);
 }
 
-/* settings: (indexed_attributes, index_all, allow_dot, skip_timestamp_validation, max_document_bytes, is_ip) */
+/* settings: (indexed_attributes, index_all, allow_dot, skip_timestamp_validation, max_document_bytes, is_ip,
+ *            exceptions) */
 static bool options_read(PyObject *settings, double now, PyObject *new_id, Options *o) {
     memset(o, 0, sizeof *o);
-    if (!PyTuple_Check(settings) || PyTuple_GET_SIZE(settings) != 6) {
-        PyErr_SetString(PyExc_TypeError, "settings must be a 6-tuple");
+    if (!PyTuple_Check(settings) || PyTuple_GET_SIZE(settings) != 7) {
+        PyErr_SetString(PyExc_TypeError, "settings must be a 7-tuple");
         return false;
     }
     PyObject *indexed = PyTuple_GET_ITEM(settings, 0);
@@ -120,6 +122,7 @@ static bool options_read(PyObject *settings, double now, PyObject *new_id, Optio
     o->max_document_bytes = PyLong_AsLongLong(PyTuple_GET_ITEM(settings, 4));
     if (o->max_document_bytes == -1 && PyErr_Occurred()) return false;
     o->helpers.is_ip = PyTuple_GET_ITEM(settings, 5);
+    o->helpers.exceptions = PyTuple_GET_ITEM(settings, 6);
     o->now = now;
     o->new_id = new_id;
     return true;
@@ -130,11 +133,8 @@ static void options_clear(Options *o) {
     PyMem_Free(o->indexed_hashes);
 }
 
-static int call_fallback(PyObject *fallback, Slice span) {
-    PyObject *bytes = PyBytes_FromStringAndSize((const char *)span.p, (Py_ssize_t)span.n);
-    if (bytes == NULL) return -1;
-    PyObject *r = PyObject_CallOneArg(fallback, bytes);
-    Py_DECREF(bytes);
+static int call_fallback(PyObject *fallback, Slice span, long replay) {
+    PyObject *r = PyObject_CallFunction(fallback, "y#l", (const char *)span.p, (Py_ssize_t)span.n, replay);
     if (r == NULL) return -1;
     Py_DECREF(r);
     return 0;
@@ -142,11 +142,12 @@ static int call_fallback(PyObject *fallback, Slice span) {
 
 /* One span: 1 native, 0 fallback called, -1 error. */
 static int one_span(Slice bytes, SpanRec *span, const PreparedResource *res, const Options *opt, Buf *b,
-                    PyObject *fallback, PyObject *documents) {
+                    Scratch *scratch, PyObject *fallback, PyObject *documents) {
+    scratch->ids_used = 0;
     if (res->owner != NULL && span_read(bytes, span)) {
         b->len = 0;
         b->decline = b->failed = false;
-        int rc = segment_write(b, span, &res->info, opt);
+        int rc = segment_write(b, span, &res->info, opt, scratch);
         if (rc < 0) return -1;
         if (b->failed) {
             PyErr_NoMemory();
@@ -160,7 +161,7 @@ static int one_span(Slice bytes, SpanRec *span, const PreparedResource *res, con
             return appended < 0 ? -1 : 1;
         }
     }
-    return call_fallback(fallback, bytes);
+    return call_fallback(fallback, bytes, scratch->ids_used);
 }
 
 static PyObject *translate(PyObject *self, PyObject *args) {
@@ -175,6 +176,8 @@ static PyObject *translate(PyObject *self, PyObject *args) {
     Options opt;
     Buf b;
     buf_init(&b);
+    Scratch scratch;
+    memset(&scratch, 0, sizeof scratch);
     SpanRec *span = PyMem_Malloc(sizeof(SpanRec));
     long long native = 0;
     if (span == NULL) {
@@ -203,7 +206,7 @@ static PyObject *translate(PyObject *self, PyObject *args) {
             goto out;
         }
         for (size_t s = rec->first; s < rec->first + rec->count; s++) {
-            int rc = one_span(req.spans[s], span, &res, &opt, &b, fallback, documents);
+            int rc = one_span(req.spans[s], span, &res, &opt, &b, &scratch, fallback, documents);
             if (rc < 0) {
                 resource_clear(&res);
                 goto out;
@@ -218,6 +221,7 @@ out:
 out_options:
     options_clear(&opt);
     buf_free(&b);
+    scratch_free(&scratch);
     PyMem_Free(span);
     PyBuffer_Release(&payload);
     return result;

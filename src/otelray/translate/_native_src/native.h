@@ -51,14 +51,17 @@ typedef struct {
 
 #define MAX_ATTRS 128
 
+#define MAX_EVENTS 64
+
 typedef struct {
     Slice trace_id, span_id, parent_id, name, status_message;
     int64_t kind;
     uint64_t start, end;
     int status_code;
-    bool has_events, has_links;
-    size_t nattrs;
+    bool has_links;
+    size_t nattrs, nevents;
     Attr attrs[MAX_ATTRS];
+    Slice events[MAX_EVENTS]; /* Span.Event messages */
 } SpanRec;
 
 typedef struct {
@@ -165,10 +168,22 @@ static inline int64_t as_int(const Attr *a) {
 static inline bool has_value(const Attr *a) { return a != NULL && a->v.kind != V_NONE; }
 
 typedef struct {
-    PyObject *is_ip; /* otelray.translate.to_xray.http.is_ip, for IPv6 candidates */
+    PyObject *is_ip;      /* otelray.translate.to_xray.http.is_ip, for IPv6 candidates */
+    PyObject *exceptions; /* (events: list[bytes], kind, aws_sdk) -> (cause JSON bytes | None, ids used) */
 } Helpers;
 
-bool make_http(Buf *b, Attrs *a, const Helpers *h, bool *written, bool *error);
+/* Scratch buffers reused from span to span (one set per translate() call). */
+typedef struct {
+    Buf name, ns, sql, url, annotations, metadata;
+    void *entries[2];
+    size_t entries_cap[2];
+    long ids_used; /* new_id() calls for the current span, replayed if it falls back */
+} Scratch;
+
+bool make_http(Buf *b, Attrs *a, const Helpers *h, Buf *url, bool *written, bool *error);
+/* An event's name, and the message.type / payload size attributes (http.py _received_size). */
+Slice event_name(Slice event);
+int64_t event_received_size(Slice event);
 void make_aws(Buf *b, Attrs *a, bool is_aws, Slice account, Slice parts, bool *written);
 void make_sql(Buf *b, Attrs *a, bool *written);
 bool make_name(Buf *name_out, Buf *namespace_out, Attrs *a, Slice service_name);
@@ -195,6 +210,7 @@ typedef struct {
 } ResourceInfo;
 
 /* 1: written to b; 0: declined (the Python translator takes the span); -1: a Python error. */
-int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt);
+int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, Scratch *scratch);
+void scratch_free(Scratch *s);
 
 #endif

@@ -1,9 +1,10 @@
 /* One span → one segment document (to_xray/segment.py make_segment, annotations.py).
  *
- * Declines (returns 0) every span the Python translator must handle: events, links, local roots,
+ * Declines (returns 0) every span the Python translator must handle: links, local roots,
  * aws.xray.metadata.* and aws.xray.annotations attributes, duplicate keys, invalid ids, a span name
  * needing Unicode rules, NaN/Inf headed for the document, U+10FFFE in text, documents over the
- * size limit. Field order is that of contrib's Segment struct; maps are written with sorted keys.
+ * size limit. Exception events are turned into the cause block by the Python modules (a callback).
+ * Field order is that of contrib's Segment struct; maps are written with sorted keys.
  */
 #include "native.h"
 
@@ -129,10 +130,12 @@ static void span_side(SpanRec *span, const Options *opt, Entries *annotations, E
         b->failed = true;
 }
 
-static void write_attributes(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, bool store_resource) {
-    Entries annotations = {0}, metadata = {0};
-    buf_init(&annotations.data);
-    buf_init(&metadata.data);
+static void write_attributes(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, bool store_resource,
+                             Scratch *scratch) {
+    Entries annotations = {scratch->annotations, scratch->entries[0], 0, scratch->entries_cap[0], false};
+    Entries metadata = {scratch->metadata, scratch->entries[1], 0, scratch->entries_cap[1], false};
+    annotations.data.len = metadata.data.len = 0;
+    annotations.data.decline = metadata.data.decline = false;
     if (store_resource) {
         for (size_t i = 0; i < res->nannotations; i++)
             entries_add_encoded(&annotations, res->annotation_keys[i], res->annotation_values[i]);
@@ -149,10 +152,24 @@ static void write_attributes(Buf *b, SpanRec *span, const ResourceInfo *res, con
         entries_write(b, &metadata);
         buf_ch(b, '}');
     }
-    buf_free(&annotations.data);
-    buf_free(&metadata.data);
-    PyMem_Free(annotations.items);
-    PyMem_Free(metadata.items);
+    scratch->annotations = annotations.data; /* keep the grown buffers for the next span */
+    scratch->metadata = metadata.data;
+    scratch->entries[0] = annotations.items;
+    scratch->entries[1] = metadata.items;
+    scratch->entries_cap[0] = annotations.cap;
+    scratch->entries_cap[1] = metadata.cap;
+}
+
+void scratch_free(Scratch *s) {
+    buf_free(&s->name);
+    buf_free(&s->ns);
+    buf_free(&s->sql);
+    buf_free(&s->url);
+    buf_free(&s->annotations);
+    buf_free(&s->metadata);
+    PyMem_Free(s->entries[0]);
+    PyMem_Free(s->entries[1]);
+    memset(s, 0, sizeof *s);
 }
 
 /* ---- the attribute index ----------------------------------------------------------------- */
@@ -210,8 +227,57 @@ static void flags(Attrs *a, bool status_error, bool *error, bool *fault, bool *t
     *throttle = code == 429;
 }
 
+static bool aws_sdk_span(Attrs *a) {
+    Attr *rpc = a->by_id[KEY_RPC_SYSTEM];
+    return rpc != NULL && SLICE_IS(as_str(rpc), "aws-api");
+}
+
+/* Exception and AWS SDK failure events: the Python modules parse their stack traces. */
+static int write_event_cause(Buf *b, SpanRec *span, bool aws_sdk, const Options *opt, Scratch *scratch) {
+    PyObject *events = PyList_New((Py_ssize_t)span->nevents);
+    if (events == NULL) return -1;
+    for (size_t i = 0; i < span->nevents; i++) {
+        PyObject *e = PyBytes_FromStringAndSize((const char *)span->events[i].p, (Py_ssize_t)span->events[i].n);
+        if (e == NULL) {
+            Py_DECREF(events);
+            return -1;
+        }
+        PyList_SET_ITEM(events, (Py_ssize_t)i, e);
+    }
+    PyObject *r = PyObject_CallFunction(opt->helpers.exceptions, "OLO", events, (long long)span->kind,
+                                        aws_sdk ? Py_True : Py_False);
+    Py_DECREF(events);
+    if (r == NULL) return -1;
+    PyObject *cause;
+    long used;
+    if (!PyArg_ParseTuple(r, "Ol", &cause, &used)) {
+        Py_DECREF(r);
+        return -1;
+    }
+    scratch->ids_used += used;
+    char *p;
+    Py_ssize_t n;
+    if (cause == Py_None) { /* something only the whole Python translation reports */
+        b->decline = true;
+    } else if (PyBytes_AsStringAndSize(cause, &p, &n) < 0) {
+        Py_DECREF(r);
+        return -1;
+    } else {
+        BUF_LIT(b, ",\"cause\":");
+        buf_put(b, p, (size_t)n);
+    }
+    Py_DECREF(r);
+    return 1;
+}
+
 /* 1 written, 0 none, -1 Python error (new_id). */
-static int write_cause(Buf *b, SpanRec *span, Attrs *a, const Options *opt) {
+static int write_cause(Buf *b, SpanRec *span, Attrs *a, const Options *opt, Scratch *scratch) {
+    bool aws_sdk = aws_sdk_span(a);
+    for (size_t i = 0; i < span->nevents; i++) {
+        Slice name = event_name(span->events[i]);
+        if (SLICE_IS(name, "exception") || (aws_sdk && SLICE_IS(name, "HTTP request failure")))
+            return write_event_cause(b, span, aws_sdk, opt, scratch);
+    }
     if (span->status_code != STATUS_CODE_ERROR) return 0;
     Slice message = span->status_message;
     Attr *text = a->by_id[KEY_HTTP_STATUS_TEXT];
@@ -222,6 +288,7 @@ static int write_cause(Buf *b, SpanRec *span, Attrs *a, const Options *opt) {
     if (message.n == 0) return 0;
     PyObject *id = PyObject_CallNoArgs(opt->new_id);
     if (id == NULL) return -1;
+    scratch->ids_used++;
     Py_ssize_t id_len;
     const char *id_text = PyUnicode_Check(id) ? PyUnicode_AsUTF8AndSize(id, &id_len) : NULL;
     if (id_text == NULL) {
@@ -295,21 +362,20 @@ static void restore_indexed(SpanRec *span, Attrs *a) {
     if (a->by_id[KEY_ENDUSER_ID] != NULL) a->by_id[KEY_ENDUSER_ID]->consumed = 1; /* it is the user */
 }
 
-int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt) {
-    if (span->has_events || span->has_links || !ids_ok(span, opt)) return 0;
+int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, Scratch *scratch) {
+    if (span->has_links || !ids_ok(span, opt)) return 0;
     Attrs a;
     bool in_progress;
     if (!index_attributes(&a, span, opt, &in_progress)) return 0;
-    Buf name, ns, sql;
-    buf_init(&name);
-    buf_init(&ns);
-    buf_init(&sql);
+    Buf *name = &scratch->name, *ns = &scratch->ns, *sql = &scratch->sql;
+    name->len = ns->len = sql->len = 0;
+    name->decline = ns->decline = sql->decline = false;
     int rc = 0;
-    if (!make_name(&name, &ns, &a, res->service_name)) goto done;
+    if (!make_name(name, ns, &a, res->service_name)) goto done;
     bool subsegment = span->kind != KIND_SERVER && span->kind != KIND_CONSUMER && span->parent_id.n > 0;
-    write_head(b, span, res, &a, (Slice){(const uint8_t *)name.p, name.len}, in_progress);
+    write_head(b, span, res, &a, (Slice){(const uint8_t *)name->p, name->len}, in_progress);
     bool written, py_error, error, fault, throttle;
-    if (!make_http(b, &a, &opt->helpers, &written, &py_error)) {
+    if (!make_http(b, &a, &opt->helpers, &scratch->url, &written, &py_error)) {
         rc = -1;
         goto done;
     }
@@ -320,17 +386,17 @@ int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options 
     if (error) BUF_LIT(b, "true"); else BUF_LIT(b, "false");
     BUF_LIT(b, ",\"throttle\":");
     if (throttle) BUF_LIT(b, "true"); else BUF_LIT(b, "false");
-    if (write_cause(b, span, &a, opt) < 0) {
+    if (write_cause(b, span, &a, opt, scratch) < 0) {
         rc = -1;
         goto done;
     }
     make_aws(b, &a, res->is_aws, res->account, res->aws_parts, &written);
-    make_sql(&sql, &a, &written);
+    make_sql(sql, &a, &written);
     restore_indexed(span, &a);
-    write_attributes(b, span, res, opt, !subsegment);
-    if (ns.len) {
+    write_attributes(b, span, res, opt, !subsegment, scratch);
+    if (ns->len) {
         BUF_LIT(b, ",\"namespace\":");
-        json_str(b, (Slice){(const uint8_t *)ns.p, ns.len});
+        json_str(b, (Slice){(const uint8_t *)ns->p, ns->len});
     }
     if (span->parent_id.n) {
         BUF_LIT(b, ",\"parent_id\":\"");
@@ -338,14 +404,11 @@ int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options 
         buf_ch(b, '"');
     }
     if (subsegment) BUF_LIT(b, ",\"type\":\"subsegment\"");
-    buf_put(b, sql.p, sql.len);
+    buf_put(b, sql->p, sql->len);
     BUF_LIT(b, "}\n");
-    if (name.failed || ns.failed || sql.failed) b->failed = true;
-    if (sql.decline) b->decline = true;
+    if (name->failed || ns->failed || sql->failed || scratch->url.failed) b->failed = true;
+    if (sql->decline) b->decline = true;
     rc = 1;
 done:
-    buf_free(&name);
-    buf_free(&ns);
-    buf_free(&sql);
     return rc;
 }

@@ -390,8 +390,8 @@ bool span_read(Slice bytes, SpanRec *span) {
     span->kind = 0;
     span->start = span->end = 0;
     span->status_code = 0;
-    span->has_events = span->has_links = false;
-    span->nattrs = 0;
+    span->has_links = false;
+    span->nattrs = span->nevents = 0;
     while (p < end) {
         uint32_t field, wire;
         uint64_t v;
@@ -418,7 +418,9 @@ bool span_read(Slice bytes, SpanRec *span) {
             if (!keyvalue_read(sub, &a->key, &a->v)) return false;
             break;
         }
-        case 11: span->has_events = true; if (!skip(&p, end, wire)) return false; break;
+        case 11:
+            if (span->nevents == MAX_EVENTS || !read_len(&p, end, &span->events[span->nevents++])) return false;
+            break;
         case 13: span->has_links = true; if (!skip(&p, end, wire)) return false; break;
         case 15:
             if (!read_len(&p, end, &sub)) return false;
@@ -429,4 +431,40 @@ bool span_read(Slice bytes, SpanRec *span) {
         }
     }
     return true;
+}
+
+Slice event_name(Slice event) {
+    const uint8_t *p = event.p, *end = event.p + event.n;
+    Slice name = {(const uint8_t *)"", 0};
+    while (p < end) {
+        uint32_t field, wire;
+        if (!read_tag(&p, end, &field, &wire)) break;
+        if (field == 2) {
+            if (!read_len(&p, end, &name)) break;
+        } else if (!skip(&p, end, wire)) {
+            break;
+        }
+    }
+    return name;
+}
+
+/* http._received_size on an event's attributes (a later duplicate key wins, as in a dict). */
+int64_t event_received_size(Slice event) {
+    const uint8_t *p = event.p, *end = event.p + event.n;
+    Value type = {V_NONE, {(const uint8_t *)"", 0}, 0, 0.0}, size = type;
+    while (p < end) {
+        uint32_t field, wire;
+        Slice sub, key;
+        Value v;
+        if (!read_tag(&p, end, &field, &wire)) break;
+        if (field != 3) {
+            if (!skip(&p, end, wire)) break;
+            continue;
+        }
+        if (!read_len(&p, end, &sub) || !keyvalue_read(sub, &key, &v)) return -1;
+        if (SLICE_IS(key, "message.type")) type = v;
+        else if (SLICE_IS(key, "messaging.message_payload_size_bytes")) size = v;
+    }
+    if (type.kind == V_STR && SLICE_IS(type.s, "RECEIVED") && size.kind == V_INT) return size.i;
+    return 0;
 }

@@ -58,7 +58,8 @@ def _aws_failure(event: Span.Event, new_id: NewId) -> Exception_ | None:
     return {"id": new_id(), "message": text, "type": "aws.http.error.event", "remote": True}
 
 
-def _exceptions_from_events(span: SpanView, aws_sdk: bool, language: str, new_id: NewId) -> list[Exception_]:
+def exceptions_from_events(span: SpanView, aws_sdk: bool, language: str, new_id: NewId) -> list[Exception_]:
+    """The exceptions of a span's ``exception`` (and, on AWS SDK spans, ``HTTP request failure``) events."""
     remote = span.kind in _REMOTE_KINDS
     found: list[Exception_] = []
     for event in span.events:
@@ -108,7 +109,7 @@ def make_cause(
         event.name == "exception" or (aws_sdk and event.name == AWS_HTTP_FAILURE_EVENT) for event in events
     )
     if has_events:
-        exceptions = _exceptions_from_events(span, aws_sdk, language, new_id)
+        exceptions = exceptions_from_events(span, aws_sdk, language, new_id)
         cause = {"exceptions": exceptions} if exceptions else {}
     elif status_error:
         message = span.status_message

@@ -4,10 +4,11 @@ The translation rules live in the Python block modules (``segment``, ``http``, `
 read spans through upb's Python wrappers: exact, but about forty times the cost of decoding the
 request. ``otelray.translate._native`` (a C extension, built at install) reads the protobuf wire
 bytes directly and writes the documents of the common spans itself — HTTP, AWS SDK, database and
-internal spans with scalar or nested attributes. A span it does not cover (events, links, local
-roots, ``aws.xray.metadata.*``/``aws.xray.annotations``, a non-ASCII span name used as the segment
-name, anything that becomes an error) is handed back and translated by the Python modules, in
-place, so the documents, errors and ids come out exactly as :func:`translate_spans` gives them.
+internal spans with scalar or nested attributes; for exception events it asks the Python modules
+for the ``cause`` block (stack-trace parsing stays in one place). A span it does not cover (links,
+local roots, ``aws.xray.metadata.*``/``aws.xray.annotations``, a non-ASCII span name used as the
+segment name, anything that becomes an error) is handed back and translated by the Python modules,
+in place, so the documents, errors and ids come out exactly as :func:`translate_spans` gives them.
 
 The contract between the two is checked by differential tests: for any request, the documents and
 errors of :func:`translate_request` equal those of ``translate_spans`` on the decoded request.
@@ -24,6 +25,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from otelray.translate.options import TranslateOptions
 from otelray.translate.to_xray.annotations import split_resource
 from otelray.translate.to_xray.batch import NewId, ToXRayResult, translate_one_span, translate_spans
+from otelray.translate.to_xray.cause import exceptions_from_events
 from otelray.translate.to_xray.http import is_ip
 from otelray.translate.to_xray.jsonenc import UnsupportedValueError, encode_value
 from otelray.translate.to_xray.resource import ResourceInfo, make_resource_info
@@ -68,24 +70,78 @@ def _translate_native(payload: bytes, options: TranslateOptions, now: float, new
     result = ToXRayResult()
     resources: list[ResourceInfo] = []
     trace_ids: dict[bytes, str] = {}
+    ids = _IdLedger(new_id)
 
     def prepare_resource(resource_bytes: bytes) -> tuple | None:
         info = make_resource_info(Resource.FromString(resource_bytes), options)
         resources.append(info)
         return _native_resource(info, options)
 
-    def translate_fallback(span_bytes: bytes) -> None:
+    def translate_fallback(span_bytes: bytes, replay: int) -> None:
         span = Span.FromString(span_bytes)
-        translate_one_span(span, resources[-1], options, now, new_id, trace_ids, result)
+        translate_one_span(span, resources[-1], options, now, ids.replaying(replay), trace_ids, result)
+
+    def exceptions(events: list[bytes], kind: int, aws_sdk: bool) -> tuple[bytes | None, int]:
+        before = ids.issued
+        try:
+            view = _EventsView([Span.Event.FromString(event) for event in events], kind)
+            found = exceptions_from_events(view, aws_sdk, resources[-1].language, ids.draw)
+            cause = encode_value({"exceptions": found} if found else {}).encode()
+        except Exception:  # the Python translation of the whole span reports it
+            cause = None
+        return cause, ids.issued - before
 
     settings = (options.indexed_attributes, options.index_all_attributes, options.allow_dot_in_annotation_keys,
-                options.skip_timestamp_validation, options.max_document_bytes, is_ip)
-    counted = _native.translate(payload, settings, float(now), new_id, prepare_resource, translate_fallback,
+                options.skip_timestamp_validation, options.max_document_bytes, is_ip, exceptions)
+    counted = _native.translate(payload, settings, float(now), ids.draw, prepare_resource, translate_fallback,
                                 result.documents)
     if counted is None:
         return None
     result.native_spans = counted
     return result
+
+
+class _EventsView:
+    """The two span fields ``cause`` reads for exception events."""
+
+    __slots__ = ("events", "kind")
+
+    def __init__(self, events: list[Span.Event], kind: int) -> None:
+        self.events, self.kind = events, kind
+
+
+class _IdLedger:
+    """``new_id`` with a memory of recent ids, so a span the extension gives up on gets the same ids.
+
+    The extension may draw ids for a span (exception ids) and then hand the span to the Python
+    translator (say its document is over the size limit); that translation replays those ids
+    instead of drawing new ones, so every span gets exactly the ids of a pure Python run.
+    """
+
+    _KEEP = 4096
+
+    def __init__(self, new_id: NewId) -> None:
+        self._new_id = new_id
+        self._recent: list[str] = []
+        self.issued = 0
+
+    def draw(self) -> str:
+        """A fresh id, remembered."""
+        value = self._new_id()
+        self.issued += 1
+        self._recent.append(value)
+        if len(self._recent) > 2 * self._KEEP:
+            del self._recent[: -self._KEEP]
+        return value
+
+    def replaying(self, count: int) -> NewId:
+        """A ``new_id`` that first gives back the last ``count`` ids drawn, then fresh ones."""
+        if count <= 0:
+            return self._new_id
+        queue = self._recent[-count:]
+        queue.reverse()
+        self._recent.clear()
+        return lambda: queue.pop() if queue else self._new_id()
 
 
 def _native_resource(info: ResourceInfo, options: TranslateOptions) -> tuple | None:
