@@ -120,10 +120,10 @@ void json_int(Buf *b, int64_t v) {
 static bool shortest_positional(Buf *b, double v) {
     double mag = fabs(v);
     if (!(mag >= 1.0 && mag < 4503599627370496.0)) return false;
-    int exp2;
-    double frac = frexp(mag, &exp2);
-    uint64_t m = (uint64_t)ldexp(frac, 53);
-    int shift = 53 - exp2; /* v = m / 2^shift, 2 <= shift <= 52 */
+    uint64_t bits;
+    memcpy(&bits, &mag, 8);
+    uint64_t m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52); /* normal: 1 <= mag */
+    int shift = 1075 - (int)(bits >> 52);                     /* v = m / 2^shift, 1 <= shift <= 52 */
     if (m == (1ULL << 52)) return false; /* a power of two: the lower neighbour is closer */
     unsigned __int128 pow10 = 1;
     for (int k = 0; k <= 17; k++, pow10 *= 10) {
@@ -136,10 +136,11 @@ static bool shortest_positional(Buf *b, double v) {
         if (2 * diff < pow10 || (2 * diff == pow10 && (m & 1) == 0)) {
             char digits[48];
             int nd = 0;
-            while (n > 0) {
+            while (n > UINT64_MAX) { /* 128-bit division only for the few huge candidates */
                 digits[nd++] = (char)('0' + (int)(n % 10));
                 n /= 10;
             }
+            for (uint64_t small = (uint64_t)n; small > 0; small /= 10) digits[nd++] = (char)('0' + (int)(small % 10));
             if (v < 0) buf_ch(b, '-');
             for (int i = nd - 1; i >= 0; i--) {
                 if (i == k - 1) buf_ch(b, '.');
