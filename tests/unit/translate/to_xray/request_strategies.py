@@ -129,9 +129,9 @@ def _attribute(draw: st.DrawFn, keys: list[str], values: dict[str, st.SearchStra
 
 
 def attributes(keys: list[str] = SPAN_KEYS, values: dict[str, st.SearchStrategy[AnyValue]] = _KEY_VALUES,
-               max_size: int = 8) -> st.SearchStrategy[list[KeyValue]]:
-    """Repeated ``KeyValue``: vocabulary and random keys, duplicates allowed."""
-    return st.lists(_attribute(keys, values), max_size=max_size)
+               max_size: int = 8, unique: bool = False) -> st.SearchStrategy[list[KeyValue]]:
+    """Repeated ``KeyValue``: vocabulary and random keys, duplicates allowed unless ``unique``."""
+    return st.lists(_attribute(keys, values), max_size=max_size, unique_by=(lambda kv: kv.key) if unique else None)
 
 
 _RESOURCE_VALUES: dict[str, st.SearchStrategy[AnyValue]] = {
@@ -176,10 +176,12 @@ def mostly(common: st.SearchStrategy, rare: st.SearchStrategy, rare_percent: int
     return st.integers(0, 99).flatmap(lambda n: rare if n < rare_percent else common)
 
 
-def _trace_ids() -> st.SearchStrategy[bytes]:
+def _trace_ids(valid: bool = False) -> st.SearchStrategy[bytes]:
     # Spans of a batch share traces (the translator converts each id once): a small pool recurs.
     shared = st.sampled_from([_NOW_EPOCH + b"\x11" * 12, _NOW_EPOCH + b"\x22" * 12, b"\x10\x00\x00\x00" + b"\x33" * 12])
     recent = st.binary(min_size=12, max_size=12).map(lambda tail: _NOW_EPOCH + tail) | shared
+    if valid:
+        return recent
     return mostly(recent, st.one_of(
         st.binary(min_size=16, max_size=16), st.just(bytes(16)), st.sampled_from([b"", b"\x01" * 15, b"\x02" * 17]),
         st.binary(min_size=12, max_size=12).map(lambda tail: b"\x10\x00\x00\x00" + tail)), rare_percent=20)
@@ -192,6 +194,8 @@ def _span_ids(*odd: bytes) -> st.SearchStrategy[bytes]:
 NAMES = st.sampled_from(["GET /users/{id}", "DynamoDB.GetItem", "naïve café", "日本", "a<b>c!d?e*f", "", "   ",
                          "x" * 250, "é" * 150, "ab" + "日" * 70, "\U0001f600 smile", "ok_name-1.2:3/4%5&6#7=8+9@"]) \
     | st.text(max_size=20)
+ASCII_NAMES = st.sampled_from(["GET /users/{id}", "x" * 250, "a<b>c!d?e*f", "", "ok_name-1.2:3/4%5&6#7=8+9@"]) \
+    | st.text(alphabet=[chr(c) for c in range(32, 127)], max_size=20)
 TIMES = st.sampled_from([1_700_000_000_123_456_789, 1_700_000_000_000_000_000, 0, 1, 2**63, 2**64 - 1,
                          1_700_000_000_999_999_999]) | st.integers(0, 2**64 - 1) \
     | st.integers(1_600_000_000 * 10**9, 1_800_000_000 * 10**9)
@@ -212,31 +216,43 @@ def _links(span: Span, draw: st.DrawFn) -> None:
         link.attributes.extend(draw(attributes(["custom", "k"], {}, max_size=2)))
 
 
+#: Keys that always send a span to the Python translator (``plain`` spans leave them out).
+PYTHON_ONLY_KEYS = frozenset({"aws.span.kind", "aws.xray.annotations", "aws.xray.metadata.ns", "aws.xray.metadata.x",
+                              "aws.xray.metadata.default", "aws.xray.metadata.DEFAULT"})
+_PLAIN_KEYS = [key for key in SPAN_KEYS if key not in PYTHON_ONLY_KEYS]
+
+
 @st.composite
-def spans(draw: st.DrawFn) -> Span:
-    """One span: every kind, odd ids, tricky names, all statuses, attributes, events and links."""
+def spans(draw: st.DrawFn, plain: bool = False) -> Span:
+    """One span: every kind, odd ids, tricky names, all statuses, attributes, events and links.
+
+    ``plain`` spans are the ones the C extension is meant to take: valid ids, unique keys, no events,
+    links or keys only the Python translator handles.
+    """
+    odd_parents = st.just(b"") if plain else st.sampled_from([bytes(8), b"\x06" * 7])
     span = Span(
-        trace_id=draw(_trace_ids()), span_id=draw(_span_ids(b"", bytes(8), b"\x05" * 7)),
-        parent_span_id=draw(mostly(st.just(b"") | st.binary(min_size=8, max_size=8), st.sampled_from([bytes(8), b"\x06" * 7]))),
-        name=draw(NAMES), kind=draw(st.sampled_from([0, 1, 2, 3, 4, 5, 9])),
+        trace_id=draw(_trace_ids(valid=plain)),
+        span_id=draw(_span_ids(*([b"\x04" * 8] if plain else [b"", bytes(8), b"\x05" * 7]))),
+        parent_span_id=draw(mostly(st.just(b"") | st.binary(min_size=8, max_size=8), odd_parents)),
+        name=draw(mostly(ASCII_NAMES, NAMES, 20) if plain else NAMES), kind=draw(st.sampled_from([0, 1, 2, 3, 4, 5, 9])),
         start_time_unix_nano=draw(TIMES), end_time_unix_nano=draw(TIMES),
     )
-    span.attributes.extend(draw(attributes()))
+    span.attributes.extend(draw(attributes(_PLAIN_KEYS, unique=True) if plain else attributes()))
     status = draw(st.sampled_from(["absent", "unset", "ok", "error", "error"]))
     if status != "absent":
         span.status.SetInParent()
         span.status.code = {"unset": Status.STATUS_CODE_UNSET, "ok": Status.STATUS_CODE_OK,
                             "error": Status.STATUS_CODE_ERROR}[status]
         span.status.message = draw(st.sampled_from(["", "boom", "bad <input> é"]))
-    if draw(st.integers(0, 3)) == 0:
+    if not plain and draw(st.integers(0, 3)) == 0:
         _events(span, draw)
-    if draw(st.integers(0, 4)) == 0:
+    if not plain and draw(st.integers(0, 4)) == 0:
         _links(span, draw)
     return span
 
 
 @st.composite
-def resource_spans(draw: st.DrawFn) -> ResourceSpans:
+def resource_spans(draw: st.DrawFn, plain: bool = False) -> ResourceSpans:
     """A ``ResourceSpans``: resource absent, empty or with origin/service/aws attributes; 1–2 scopes."""
     rs = ResourceSpans()
     shape = draw(st.sampled_from(["absent", "empty", "attrs", "attrs", "attrs"]))
@@ -247,14 +263,14 @@ def resource_spans(draw: st.DrawFn) -> ResourceSpans:
     for _ in range(draw(st.integers(1, 2))):
         scope = rs.scope_spans.add()
         scope.scope.name = draw(st.sampled_from(["", "opentelemetry.instrumentation.flask", "é"]))
-        scope.spans.extend(draw(st.lists(spans(), max_size=3)))
+        scope.spans.extend(draw(st.lists(spans(plain), max_size=3)))
     return rs
 
 
 @st.composite
-def requests(draw: st.DrawFn) -> bytes:
-    """A serialized ``ExportTraceServiceRequest`` of 1–3 ``ResourceSpans``."""
-    request = ExportTraceServiceRequest(resource_spans=draw(st.lists(resource_spans(), min_size=1, max_size=3)))
+def requests(draw: st.DrawFn, plain: bool = False) -> bytes:
+    """A serialized ``ExportTraceServiceRequest`` of 1–3 ``ResourceSpans`` (``plain``: see :func:`spans`)."""
+    request = ExportTraceServiceRequest(resource_spans=draw(st.lists(resource_spans(plain), min_size=1, max_size=3)))
     return request.SerializeToString()
 
 

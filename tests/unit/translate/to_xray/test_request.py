@@ -6,7 +6,9 @@ For any payload both paths must give byte-identical documents, the same errors, 
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,7 +83,7 @@ def test_generated_requests_translate_identically(payload: bytes, options: Trans
     assert outcome != "DecodeError"  # the strategy only builds valid requests
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(payload=requests(plain=True), options=OPTIONS)
 def test_plain_requests_translate_identically(payload: bytes, options: TranslateOptions) -> None:
     """Spans of the kind the extension translates itself, so most of them take the native path."""
@@ -314,6 +316,13 @@ def test_golden_case_through_translate_request(case: Path) -> None:
 
 
 # --- 5: the extension is built and used ---------------------------------------------------------------------------
+
+
+def test_extension_is_built() -> None:
+    if os.environ.get(PURE_PYTHON_ENV) == "1":
+        pytest.skip(f"{PURE_PYTHON_ENV}=1: the C extension is switched off on purpose")
+    importlib.import_module("otelray.translate._native")  # an ImportError here means the build is broken
+    assert native_available()
 
 
 def _bench_request(spans: int) -> bytes:
