@@ -226,8 +226,8 @@ _PLAIN_KEYS = [key for key in SPAN_KEYS if key not in PYTHON_ONLY_KEYS]
 def spans(draw: st.DrawFn, plain: bool = False) -> Span:
     """One span: every kind, odd ids, tricky names, all statuses, attributes, events and links.
 
-    ``plain`` spans are the ones the C extension is meant to take: valid ids, unique keys, no events,
-    links or keys only the Python translator handles.
+    ``plain`` spans are the ones the C extension is meant to take: valid ids, unique keys, no links
+    or keys only the Python translator handles.
     """
     odd_parents = st.just(b"") if plain else st.sampled_from([bytes(8), b"\x06" * 7])
     span = Span(
@@ -244,7 +244,7 @@ def spans(draw: st.DrawFn, plain: bool = False) -> Span:
         span.status.code = {"unset": Status.STATUS_CODE_UNSET, "ok": Status.STATUS_CODE_OK,
                             "error": Status.STATUS_CODE_ERROR}[status]
         span.status.message = draw(st.sampled_from(["", "boom", "bad <input> é"]))
-    if not plain and draw(st.integers(0, 3)) == 0:
+    if draw(st.integers(0, 3)) == 0:
         _events(span, draw)
     if not plain and draw(st.integers(0, 4)) == 0:
         _links(span, draw)

@@ -143,6 +143,8 @@ SPAN = _http_span().SerializeToString()
 RESOURCE = Resource(attributes=[KeyValue(key="service.name", value=any_value("api")),
                                 KeyValue(key="cloud.provider", value=any_value("aws"))]).SerializeToString()
 VALID = wrap_span(SPAN, RESOURCE)
+_PYTHON_RESOURCE = Resource(attributes=[KeyValue(key="telemetry.sdk.language", value=any_value("python"))]
+                            ).SerializeToString()
 
 
 def test_valid_reference_payload_translates() -> None:
@@ -247,6 +249,48 @@ def test_later_scalar_fields_win(extra: bytes) -> None:
     assert_same(wrap_span(SPAN + extra, RESOURCE))
 
 
+def _nested(depth: int) -> bytes:
+    """An AnyValue ``depth`` arrays/key-value lists deep, as wire bytes (too deep for message objects)."""
+    value = field(1, 2, b"leaf")
+    for level in range(depth):
+        value = field(5, 2, field(1, 2, value)) if level % 2 else \
+            field(6, 2, field(1, 2, field(1, 2, f"k{level}".encode()) + field(2, 2, value)))
+    return value
+
+
+# Around 17 the extension's depth limit (deeper spans fall back), around 38 upb's (DecodeError).
+@pytest.mark.parametrize("depth", [1, *range(14, 22), *range(34, 42), 60, 150])
+def test_deeply_nested_values(depth: int) -> None:
+    attribute = field(1, 2, b"deep") + field(2, 2, _nested(depth))
+    assert_same(wrap_span(SPAN + field(9, 2, attribute), RESOURCE))
+    assert_same(wrap_span(SPAN, RESOURCE + field(1, 2, attribute)))
+
+
+def test_every_field_of_every_message() -> None:
+    """Flags, dropped counts, schema URLs, scope attributes and entity refs: read or skipped alike."""
+    span = _http_span(flags=0x301, dropped_attributes_count=3, dropped_events_count=4, dropped_links_count=5,
+                      trace_state="k=v")
+    span.links.add(trace_id=TRACE_ID, span_id=b"\x09" * 8, flags=1, dropped_attributes_count=2)
+    event = span.events.add(name="message", time_unix_nano=START_NS, dropped_attributes_count=1)
+    event.attributes.extend([KeyValue(key="message.type", value=any_value("RECEIVED")),
+                             KeyValue(key="messaging.message_payload_size_bytes", value=any_value(42))])
+    resource = Resource(attributes=[KeyValue(key="service.name", value=any_value("api"))], dropped_attributes_count=7)
+    resource.entity_refs.add(schema_url="https://s", type="service", id_keys=["service.name"],
+                             description_keys=["service.version"])
+    request = ExportTraceServiceRequest()
+    rs = request.resource_spans.add(resource=resource, schema_url="https://opentelemetry.io/schemas/1.26.0")
+    scope = rs.scope_spans.add(schema_url="https://opentelemetry.io/schemas/1.21.0")
+    scope.scope.name, scope.scope.version, scope.scope.dropped_attributes_count = "flask", "1.0", 2
+    scope.scope.attributes.extend([KeyValue(key="k", value=any_value([1, 2]))])
+    scope.spans.extend([span, _http_span(span_id=b"\x0b" * 8)])
+    documents, errors = assert_same(request.SerializeToString())
+    assert errors == [] and len(documents) == 2
+    bad_entity = rs.resource.SerializeToString().replace(b"service.version", b"\xffervice.version")
+    assert assert_same(wrap_span(SPAN, bad_entity)) == "DecodeError"
+    bad_schema = request.SerializeToString().replace(b"schemas/1.21.0", b"schemas/1.2\xc0\x80")
+    assert assert_same(bad_schema) == "DecodeError"
+
+
 def test_empty_and_span_less_requests() -> None:
     assert assert_same(b"") == ([], [])
     assert assert_same(field(1, 2, b"") + field(1, 2, field(2, 2, b""))) == ([], [])
@@ -263,6 +307,27 @@ def test_documents_around_the_size_limit(char: str) -> None:
         if len(outcomes) == 2 and length % 8 == 0:
             break
     assert outcomes == {(1, ()), (0, ("DocumentTooLarge",))}
+
+
+def test_exception_ids_around_the_size_limit() -> None:
+    """A span whose exception ids were drawn natively, then too large: the fallback reuses those ids."""
+    options = TranslateOptions(max_document_bytes=1500)
+    outcomes = set()
+    for length in range(0, 1500, 3):
+        span = _http_span(attributes=[KeyValue(key="custom", value=any_value("x" * length))],
+                          status=Status(code=Status.STATUS_CODE_ERROR, message="boom"))
+        for name in ("exception", "exception"):
+            event = span.events.add(name=name)
+            event.attributes.extend([KeyValue(key="exception.type", value=any_value("KeyError")),
+                                     KeyValue(key="exception.stacktrace", value=any_value(PYTHON_TRACE))])
+        later = _http_span(span_id=b"\x0a" * 8, status=Status(code=Status.STATUS_CODE_ERROR, message="later"))
+        payload = field(1, 2, field(1, 2, _PYTHON_RESOURCE) + field(2, 2, field(2, 2, span.SerializeToString())
+                                                                   + field(2, 2, later.SerializeToString())))
+        documents, errors = assert_same(payload, options)
+        outcomes.add((len(documents), tuple(code for _, code, _ in errors)))
+        if len(outcomes) == 2 and length % 12 == 0:
+            break
+    assert outcomes == {(2, ()), (1, ("DocumentTooLarge",))}
 
 
 @pytest.mark.parametrize("count", [127, 128, 129, 300])
