@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import struct
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,6 +89,20 @@ def test_generated_requests_translate_identically(payload: bytes, options: Trans
 def test_plain_requests_translate_identically(payload: bytes, options: TranslateOptions) -> None:
     """Spans of the kind the extension translates itself, so most of them take the native path."""
     assert assert_same(payload, options) != "DecodeError"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(start=st.integers(0, 2**64 - 1), end=st.integers(0, 2**64 - 1),
+       doubles=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=3, max_size=3),
+       number=st.integers(-(2**63), 2**63 - 1))
+def test_numbers_format_identically(start: int, end: int, doubles: list[float], number: int) -> None:
+    """Timestamps and doubles in Go's float format, as annotations, metadata and array items."""
+    attrs = [KeyValue(key="a", value=any_value(doubles[0])), KeyValue(key="d", value=any_value(doubles[1])),
+             KeyValue(key="arr", value=any_value([doubles[2], number])), KeyValue(key="i", value=any_value(number))]
+    span = _http_span(start_time_unix_nano=start, end_time_unix_nano=end, attributes=attrs)
+    documents, errors = assert_same(wrap_span(span.SerializeToString(), RESOURCE),
+                                    TranslateOptions(indexed_attributes=("a", "i")))
+    assert errors == [] and len(documents) == 1
 
 
 # --- 3: payload level ---------------------------------------------------------------------------------------------
@@ -289,6 +304,35 @@ def test_every_field_of_every_message() -> None:
     assert assert_same(wrap_span(SPAN, bad_entity)) == "DecodeError"
     bad_schema = request.SerializeToString().replace(b"schemas/1.21.0", b"schemas/1.2\xc0\x80")
     assert assert_same(bad_schema) == "DecodeError"
+
+
+_ARRAY_AB = field(5, 2, field(1, 2, field(1, 2, b"a")) + field(1, 2, field(1, 2, b"b")))
+_KVLIST_K = field(6, 2, field(1, 2, field(1, 2, b"k") + field(2, 2, field(3, 0, 1))))
+
+
+@pytest.mark.parametrize("value", [
+    field(1, 2, b"x") + field(3, 0, 5), field(3, 0, 5) + field(1, 2, b"x"),  # oneof: the last member wins
+    field(1, 2, b"x") + _ARRAY_AB, _ARRAY_AB + field(1, 2, b"x"), _ARRAY_AB + _ARRAY_AB,  # arrays merge
+    _KVLIST_K + _KVLIST_K, _KVLIST_K + field(4, 1, struct.pack("<d", 0.5)),
+    field(2, 0, 2), field(2, 0, 2**40), field(2, 0, 0),  # bool varints other than 0/1
+    field(3, 0, -1), field(3, 0, 2**64 - 1), field(4, 1, b"\x00\x00\x00\x00\x00\x00\xf8\x7f"),  # NaN
+    field(4, 1, b"\x01\x00\x00\x00\x00\x00\xf0\x7f"), field(4, 1, b"\x00" * 7 + b"\x80"),  # sNaN, -0.0
+    field(7, 2, b""), field(1, 2, b""), b"", field(8, 0, 3), field(8, 0, 3) + field(1, 2, b"s"),
+], ids=lambda value: value.hex() or "empty")
+@pytest.mark.parametrize("index_all", [False, True])
+def test_any_value_wire_forms(value: bytes, index_all: bool) -> None:
+    """Every way a value can be written on the wire, as a span attribute and inside a key/value list."""
+    options = TranslateOptions(index_all_attributes=index_all)
+    for attribute in (field(1, 2, b"v") + field(2, 2, value), field(1, 2, b"v") + field(2, 2, value) + field(2, 2, value),
+                      field(1, 2, b"m") + field(2, 2, field(6, 2, field(1, 2, field(1, 2, b"in") + field(2, 2, value))))):
+        assert_same(wrap_span(SPAN + field(9, 2, attribute), RESOURCE), options)
+
+
+@pytest.mark.parametrize("code", [0, 1, 2, 3, -1, 2**32 + 2, 2**31, 2**63 + 2])
+def test_status_codes_on_the_wire(code: int) -> None:
+    status = field(3, 0, code) + field(2, 2, b"msg")
+    assert_same(wrap_span(SPAN + field(15, 2, status), RESOURCE))
+    assert_same(wrap_span(SPAN + field(15, 2, status) + field(15, 2, field(3, 0, 2)), RESOURCE))
 
 
 def test_empty_and_span_less_requests() -> None:
