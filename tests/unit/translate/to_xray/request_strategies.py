@@ -117,7 +117,8 @@ _KEY_VALUES: dict[str, st.SearchStrategy[AnyValue]] = {
     "enduser.id": _strings("alice", "", "bob <b>"),
 }
 SPAN_KEYS = sorted(set(KNOWN_KEYS) | set(_KEY_VALUES) | {"custom", "retry_attempts", "aws.requestId", "aws.queue.url",
-                                                         "aws.table.name", "http.route", "aws.xray.metadata.x"})
+                                                         "aws.table.name", "http.route", "aws.xray.metadata.x",
+                                                         "aws.xray.metadata.", "otel.resource.custom", ""})
 
 
 @st.composite
@@ -218,6 +219,7 @@ def _links(span: Span, draw: st.DrawFn) -> None:
 
 #: Keys that always send a span to the Python translator (``plain`` spans leave them out).
 PYTHON_ONLY_KEYS = frozenset({"aws.span.kind", "aws.xray.annotations", "aws.xray.metadata.ns", "aws.xray.metadata.x",
+                              "aws.xray.metadata.",
                               "aws.xray.metadata.default", "aws.xray.metadata.DEFAULT"})
 _PLAIN_KEYS = [key for key in SPAN_KEYS if key not in PYTHON_ONLY_KEYS]
 
@@ -275,7 +277,7 @@ def requests(draw: st.DrawFn, plain: bool = False) -> bytes:
 
 
 INDEXABLE = SPAN_KEYS + ["otel.resource.service.name", "otel.resource.cloud.provider", "otel.resource.host.id",
-                         "otel.resource.telemetry.sdk.language"]
+                         "otel.resource.telemetry.sdk.language", "héllo wörld", "<a href='x'>&amp;</a>"]
 OPTIONS = st.builds(
     TranslateOptions, indexed_attributes=st.lists(st.sampled_from(INDEXABLE), max_size=4),
     index_all_attributes=st.booleans(), skip_timestamp_validation=st.booleans(),

@@ -335,6 +335,21 @@ def test_status_codes_on_the_wire(code: int) -> None:
     assert_same(wrap_span(SPAN + field(15, 2, status) + field(15, 2, field(3, 0, 2)), RESOURCE))
 
 
+@pytest.mark.parametrize("now", [NOW, NOW + 0.5, NOW - 0.25])
+def test_trace_id_epochs_around_the_validation_window(now: float) -> None:
+    options = TranslateOptions(skip_timestamp_validation=False)
+    outcomes = set()
+    for delta in (-28 * 86400 - 1, -28 * 86400, -28 * 86400 + 1, -1, 0, 1, 299, 300, 301):
+        epoch = int(NOW) + delta
+        span = _http_span(trace_id=epoch.to_bytes(4, "big") + TRACE_ID[4:])
+        span.links.add(trace_id=epoch.to_bytes(4, "big") + b"\x07" * 12, span_id=b"\x08" * 8)
+        assert_same(wrap_span(span.SerializeToString(), RESOURCE), options, now)  # links: the Python path
+        del span.links[:]
+        _, errors = assert_same(wrap_span(span.SerializeToString(), RESOURCE), options, now)
+        outcomes.add(tuple(code for _, code, _ in errors))
+    assert outcomes == {(), ("invalid_trace_id",)}
+
+
 def test_empty_and_span_less_requests() -> None:
     assert assert_same(b"") == ([], [])
     assert assert_same(field(1, 2, b"") + field(1, 2, field(2, 2, b""))) == ([], [])
