@@ -350,6 +350,44 @@ def test_trace_id_epochs_around_the_validation_window(now: float) -> None:
     assert outcomes == {(), ("invalid_trace_id",)}
 
 
+def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        value, at, shift = value | (byte & 0x7F) << shift, at + 1, shift + 7
+        if byte < 0x80:
+            return value, at
+
+
+def _chunks(message: bytes) -> list[bytes]:
+    """The raw fields of a serialized message (wire types 0, 1, 2 and 5), in wire order."""
+    chunks, at = [], 0
+    while at < len(message):
+        start = at
+        tag, at = _read_varint(message, at)
+        wire_type = tag & 7
+        if wire_type == 0:
+            at = _read_varint(message, at)[1]
+        elif wire_type == 2:
+            length, at = _read_varint(message, at)
+            at += length
+        else:
+            at += 8 if wire_type == 1 else 4
+        chunks.append(message[start:at])
+    return chunks
+
+
+def test_fields_in_any_order() -> None:
+    """Resource after the spans, span fields reversed: protobuf reads them the same."""
+    span = _http_span(status=Status(code=Status.STATUS_CODE_ERROR, message="boom"))
+    span.events.add(name="exception").attributes.extend([KeyValue(key="exception.type", value=any_value("E"))])
+    reversed_span = b"".join(reversed(_chunks(span.SerializeToString())))
+    resource_last = field(2, 2, field(2, 2, reversed_span) + field(2, 2, SPAN)) + field(1, 2, _PYTHON_RESOURCE)
+    second = field(1, 2, RESOURCE) + field(2, 2, field(2, 2, SPAN))
+    documents, errors = assert_same(field(1, 2, resource_last) + field(1, 2, second))
+    assert errors == [] and len(documents) == 3
+
+
 def test_empty_and_span_less_requests() -> None:
     assert assert_same(b"") == ([], [])
     assert assert_same(field(1, 2, b"") + field(1, 2, field(2, 2, b""))) == ([], [])
