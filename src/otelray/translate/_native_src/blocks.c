@@ -566,7 +566,8 @@ bool make_name(Buf *name, Buf *ns, Attrs *a, Slice service_name) {
     Attr *rpc = get(a, KEY_RPC_SYSTEM);
     bool aws_sdk = rpc != NULL && SLICE_IS(as_str(rpc), "aws-api") && rpc->v.kind == V_STR;
     Slice chosen = EMPTY;
-    if (kind == KIND_SERVER) chosen = text_of(a, KEY_AWS_LOCAL_SERVICE);
+    bool local_root = SLICE_IS(text_of(a, KEY_AWS_SPAN_KIND), "LOCAL_ROOT");
+    if (kind == KIND_SERVER || (kind == KIND_INTERNAL && local_root)) chosen = text_of(a, KEY_AWS_LOCAL_SERVICE);
     if (outgoing && present(a, KEY_AWS_REMOTE_SERVICE))
         chosen = trim_sdk_prefix(text_of(a, KEY_AWS_REMOTE_SERVICE), aws_sdk);
     if (chosen.n == 0 && present(a, KEY_PEER_SERVICE)) chosen = text_of(a, KEY_PEER_SERVICE);

@@ -1,6 +1,6 @@
 /* One span → one segment document (to_xray/segment.py make_segment, annotations.py).
  *
- * Declines (returns 0) every span the Python translator must handle: links, local roots,
+ * Declines (returns 0) every span the Python translator must handle: links, outgoing local roots,
  * aws.xray.metadata.* and aws.xray.annotations attributes, duplicate keys, invalid ids, a span name
  * needing Unicode rules, NaN/Inf headed for the document, U+10FFFE in text, documents over the
  * size limit. Exception events are turned into the cause block by the Python modules (a callback).
@@ -177,10 +177,10 @@ void scratch_free(Scratch *s) {
 static const char METADATA_PREFIX[] = "aws.xray.metadata.";
 
 /* Fill a->by_id; false when the span's attributes need the Python translator. */
-static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *in_progress) {
+static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *in_progress, bool *local_root) {
     memset(a->by_id, 0, sizeof a->by_id);
     a->span = span;
-    *in_progress = false;
+    *in_progress = *local_root = false;
     for (size_t i = 0; i < span->nattrs; i++) {
         Attr *attr = &span->attrs[i];
         attr->hash = key_hash(attr->key);
@@ -200,7 +200,7 @@ static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *
         attr->id = (int16_t)key_id(attr->key, attr->hash);
         if (attr->id < 0) continue;
         if (attr->id == KEY_AWS_XRAY_ANNOTATIONS) return false;
-        if (attr->id == KEY_AWS_SPAN_KIND && SLICE_IS(as_str(attr), "LOCAL_ROOT")) return false;
+        if (attr->id == KEY_AWS_SPAN_KIND && SLICE_IS(as_str(attr), "LOCAL_ROOT")) *local_root = true;
         if (attr->id == KEY_AWS_XRAY_INPROGRESS) { /* read and removed before any block */
             *in_progress = attr->v.kind == V_BOOL && attr->v.i;
             attr->consumed = 1;
@@ -365,8 +365,11 @@ static void restore_indexed(SpanRec *span, Attrs *a) {
 int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, Scratch *scratch) {
     if (span->has_links || !ids_ok(span, opt)) return 0;
     Attrs a;
-    bool in_progress;
-    if (!index_attributes(&a, span, opt, &in_progress)) return 0;
+    bool in_progress, local_root;
+    if (!index_attributes(&a, span, opt, &in_progress, &local_root)) return 0;
+    /* A local root (ADOT SDKs) is always a segment; an outgoing one is split in two (Python). */
+    bool outgoing = span->kind == KIND_CLIENT || span->kind == KIND_PRODUCER || span->kind == KIND_CONSUMER;
+    if (local_root && outgoing) return 0;
     Buf *name = &scratch->name, *ns = &scratch->ns, *sql = &scratch->sql;
     name->len = ns->len = sql->len = 0;
     name->decline = ns->decline = sql->decline = false;
@@ -394,7 +397,7 @@ int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options 
     make_sql(sql, &a, &written);
     restore_indexed(span, &a);
     write_attributes(b, span, res, opt, !subsegment, scratch);
-    if (ns->len) {
+    if (ns->len && !local_root) {
         BUF_LIT(b, ",\"namespace\":");
         json_str(b, (Slice){(const uint8_t *)ns->p, ns->len});
     }
@@ -403,7 +406,7 @@ int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options 
         put_hex(b, span->parent_id.p, 8);
         buf_ch(b, '"');
     }
-    if (subsegment) BUF_LIT(b, ",\"type\":\"subsegment\"");
+    if (subsegment && !local_root) BUF_LIT(b, ",\"type\":\"subsegment\"");
     buf_put(b, sql->p, sql->len);
     BUF_LIT(b, "}\n");
     if (name->failed || ns->failed || sql->failed || scratch->url.failed) b->failed = true;
