@@ -1,4 +1,4 @@
-"""Hypothesis strategies for serialized ``ExportTraceServiceRequest`` payloads that reach every translator rule.
+"""Serialized ``ExportTraceServiceRequest`` payloads that reach every translator rule: hypothesis strategies and wire builders.
 
 Used by the differential tests of ``otelray.translate.to_xray.request``: the resources, scopes, spans,
 attributes (every key a block reads, with the values that switch its rules), events, links and
@@ -12,10 +12,11 @@ import math
 from hypothesis import strategies as st
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, ArrayValue, KeyValue, KeyValueList
+from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, Span, Status
 
 from otelray.translate.options import TranslateOptions
-from tests.unit.translate.to_xray.golden import any_value
+from tests.unit.translate.to_xray.golden import START_NS, TRACE_ID, any_value
 from tests.unit.translate.to_xray.test_properties import KNOWN_KEYS, LANGUAGES
 
 NOW = 1_700_000_100.0
@@ -284,3 +285,121 @@ OPTIONS = st.builds(
     allow_dot_in_annotation_keys=st.booleans(), log_group_names=st.sampled_from([(), ("cfg-group",), ("a", "")]),
     max_document_bytes=mostly(st.just(64 * 1024), st.sampled_from([700, 1500]), rare_percent=10),
 )
+
+
+# --- wire-format builders for hand-made payloads ---------------------------------------------------------------
+
+
+def varint(n: int) -> bytes:
+    """A base-128 varint (negative numbers as their 64-bit two's complement, 10 bytes)."""
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def field(number: int, wire_type: int, body: bytes | int) -> bytes:
+    """One wire-format field: varint (0) and fixed (1, 5) bodies as given, length-delimited (2) prefixed."""
+    tag = varint(number << 3 | wire_type)
+    if wire_type == 0:
+        return tag + varint(int(body))
+    if wire_type == 2:
+        assert isinstance(body, bytes)
+        return tag + varint(len(body)) + body
+    assert isinstance(body, bytes)
+    return tag + body
+
+
+def wrap_span(span_bytes: bytes, resource_bytes: bytes | None = None, scope_extra: bytes = b"") -> bytes:
+    """ExportTraceServiceRequest{ResourceSpans{[resource], ScopeSpans{span}}} from raw field bytes."""
+    rs = b"" if resource_bytes is None else field(1, 2, resource_bytes)
+    rs += field(2, 2, scope_extra + field(2, 2, span_bytes))
+    return field(1, 2, rs)
+
+
+def http_span(**changes: object) -> Span:
+    """An HTTP server span the extension translates itself, with ``changes`` applied."""
+    span = Span(trace_id=TRACE_ID, span_id=bytes.fromhex("0102030405060708"), name="GET /x", kind=Span.SPAN_KIND_SERVER,
+                start_time_unix_nano=START_NS, end_time_unix_nano=START_NS + 25_000_000,
+                attributes=[KeyValue(key="http.request.method", value=any_value("GET")),
+                            KeyValue(key="http.response.status_code", value=any_value(200)),
+                            KeyValue(key="url.path", value=any_value("/x"))])
+    for key, value in changes.items():
+        if key == "attributes":
+            del span.attributes[:]
+            span.attributes.extend(value)  # type: ignore[arg-type]
+        elif key == "status":
+            span.status.CopyFrom(value)  # type: ignore[arg-type]
+        else:
+            setattr(span, key, value)
+    return span
+
+
+SPAN = http_span().SerializeToString()
+RESOURCE = Resource(attributes=[KeyValue(key="service.name", value=any_value("api")),
+                                KeyValue(key="cloud.provider", value=any_value("aws"))]).SerializeToString()
+VALID = wrap_span(SPAN, RESOURCE)
+PYTHON_RESOURCE = Resource(attributes=[KeyValue(key="telemetry.sdk.language", value=any_value("python"))]
+                           ).SerializeToString()
+
+
+def nested(depth: int) -> bytes:
+    """An AnyValue ``depth`` arrays/key-value lists deep, as wire bytes (too deep for message objects)."""
+    value = field(1, 2, b"leaf")
+    for level in range(depth):
+        value = field(5, 2, field(1, 2, value)) if level % 2 else \
+            field(6, 2, field(1, 2, field(1, 2, f"k{level}".encode()) + field(2, 2, value)))
+    return value
+
+
+def read_varint(data: bytes, at: int) -> tuple[int, int]:
+    """The varint at ``at`` and the offset after it."""
+    value = shift = 0
+    while True:
+        byte = data[at]
+        value, at, shift = value | (byte & 0x7F) << shift, at + 1, shift + 7
+        if byte < 0x80:
+            return value, at
+
+
+def chunks(message: bytes) -> list[bytes]:
+    """The raw fields of a serialized message (wire types 0, 1, 2 and 5), in wire order."""
+    found, at = [], 0
+    while at < len(message):
+        start = at
+        tag, at = read_varint(message, at)
+        wire_type = tag & 7
+        if wire_type == 0:
+            at = read_varint(message, at)[1]
+        elif wire_type == 2:
+            length, at = read_varint(message, at)
+            at += length
+        else:
+            at += 8 if wire_type == 1 else 4
+        found.append(message[start:at])
+    return found
+
+
+MUTATION = st.tuples(st.sampled_from(["flip", "cut", "delete", "insert"]), st.integers(0, 10**6),
+                     st.integers(1, 255), st.binary(min_size=1, max_size=4))
+
+
+def mutate(payload: bytes, ops: list[tuple[str, int, int, bytes]]) -> bytes:
+    """``payload`` with bytes flipped, cut off, deleted or inserted (drawn from :data:`MUTATION`)."""
+    data = bytearray(payload)
+    for op, position, number, blob in ops:
+        if not data:
+            break
+        at = position % len(data)
+        if op == "flip":
+            data[at] ^= number
+        elif op == "cut":
+            del data[at:]
+        elif op == "delete":
+            del data[at:at + 1 + number % 4]
+        else:
+            data[at:at] = blob
+    return bytes(data)

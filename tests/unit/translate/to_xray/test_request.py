@@ -36,7 +36,24 @@ from tests.unit.translate.to_xray.golden import (
     parse_otlp_json,
     request_of,
 )
-from tests.unit.translate.to_xray.request_strategies import NOW, OPTIONS, PYTHON_TRACE, requests
+from tests.unit.translate.to_xray.request_strategies import (
+    MUTATION,
+    NOW,
+    OPTIONS,
+    PYTHON_RESOURCE,
+    PYTHON_TRACE,
+    RESOURCE,
+    SPAN,
+    VALID,
+    chunks,
+    field,
+    http_span,
+    mutate,
+    nested,
+    requests,
+    varint,
+    wrap_span,
+)
 
 Outcome = tuple[list[str], list[tuple[str, str, str]], int] | str
 DEFAULT = TranslateOptions()
@@ -99,67 +116,13 @@ def test_numbers_format_identically(start: int, end: int, doubles: list[float], 
     """Timestamps and doubles in Go's float format, as annotations, metadata and array items."""
     attrs = [KeyValue(key="a", value=any_value(doubles[0])), KeyValue(key="d", value=any_value(doubles[1])),
              KeyValue(key="arr", value=any_value([doubles[2], number])), KeyValue(key="i", value=any_value(number))]
-    span = _http_span(start_time_unix_nano=start, end_time_unix_nano=end, attributes=attrs)
+    span = http_span(start_time_unix_nano=start, end_time_unix_nano=end, attributes=attrs)
     documents, errors = assert_same(wrap_span(span.SerializeToString(), RESOURCE),
                                     TranslateOptions(indexed_attributes=("a", "i")))
     assert errors == [] and len(documents) == 1
 
 
 # --- 3: payload level ---------------------------------------------------------------------------------------------
-
-
-def _varint(n: int) -> bytes:
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def field(number: int, wire_type: int, body: bytes | int) -> bytes:
-    """One wire-format field: varint (0) and fixed (1, 5) bodies as given, length-delimited (2) prefixed."""
-    tag = _varint(number << 3 | wire_type)
-    if wire_type == 0:
-        return tag + _varint(int(body))
-    if wire_type == 2:
-        assert isinstance(body, bytes)
-        return tag + _varint(len(body)) + body
-    assert isinstance(body, bytes)
-    return tag + body
-
-
-def wrap_span(span_bytes: bytes, resource_bytes: bytes | None = None, scope_extra: bytes = b"") -> bytes:
-    """ExportTraceServiceRequest{ResourceSpans{[resource], ScopeSpans{span}}} from raw field bytes."""
-    rs = b"" if resource_bytes is None else field(1, 2, resource_bytes)
-    rs += field(2, 2, scope_extra + field(2, 2, span_bytes))
-    return field(1, 2, rs)
-
-
-def _http_span(**changes: object) -> Span:
-    span = Span(trace_id=TRACE_ID, span_id=bytes.fromhex("0102030405060708"), name="GET /x", kind=Span.SPAN_KIND_SERVER,
-                start_time_unix_nano=START_NS, end_time_unix_nano=START_NS + 25_000_000,
-                attributes=[KeyValue(key="http.request.method", value=any_value("GET")),
-                            KeyValue(key="http.response.status_code", value=any_value(200)),
-                            KeyValue(key="url.path", value=any_value("/x"))])
-    for key, value in changes.items():
-        if key == "attributes":
-            del span.attributes[:]
-            span.attributes.extend(value)  # type: ignore[arg-type]
-        elif key == "status":
-            span.status.CopyFrom(value)  # type: ignore[arg-type]
-        else:
-            setattr(span, key, value)
-    return span
-
-
-SPAN = _http_span().SerializeToString()
-RESOURCE = Resource(attributes=[KeyValue(key="service.name", value=any_value("api")),
-                                KeyValue(key="cloud.provider", value=any_value("aws"))]).SerializeToString()
-VALID = wrap_span(SPAN, RESOURCE)
-_PYTHON_RESOURCE = Resource(attributes=[KeyValue(key="telemetry.sdk.language", value=any_value("python"))]
-                            ).SerializeToString()
 
 
 def test_valid_reference_payload_translates() -> None:
@@ -180,25 +143,25 @@ def _with_invalid_utf8(span: Span, marker: str) -> bytes:
 
 
 def _span_with_event_attribute() -> Span:
-    span = _http_span()
+    span = http_span()
     event = span.events.add(name="exception")
     event.attributes.extend([KeyValue(key="exception.message", value=any_value("QQZZ1"))])
     return span
 
 
 def _span_with_link_state() -> Span:
-    span = _http_span()
+    span = http_span()
     span.links.add(trace_id=TRACE_ID, span_id=b"\x09" * 8, trace_state="QQZZ2")
     return span
 
 
 def _span_with_nested_key() -> Span:
-    return _http_span(attributes=[KeyValue(key="deep", value=any_value({"a": [{"QQZZ3": 1}]}))])
+    return http_span(attributes=[KeyValue(key="deep", value=any_value({"a": [{"QQZZ3": 1}]}))])
 
 
 @pytest.mark.parametrize("make, marker", [
     (_span_with_event_attribute, "QQZZ1"), (_span_with_link_state, "QQZZ2"), (_span_with_nested_key, "QQZZ3"),
-    (lambda: _http_span(name="QQZZ4"), "QQZZ4"), (lambda: _http_span(trace_state="QQZZ5"), "QQZZ5"),
+    (lambda: http_span(name="QQZZ4"), "QQZZ4"), (lambda: http_span(trace_state="QQZZ5"), "QQZZ5"),
 ], ids=["event-attribute", "link-trace-state", "nested-kvlist-key", "span-name", "span-trace-state"])
 def test_invalid_utf8_deep_in_a_span(make: Callable[[], Span], marker: str) -> None:
     assert assert_same(_with_invalid_utf8(make(), marker)) == "DecodeError"
@@ -225,9 +188,9 @@ def test_wrong_wire_type_for_a_known_field(extra: bytes) -> None:
 
 @pytest.mark.parametrize("extra", [
     field(99, 0, 7), field(100, 2, b"junk"), field(101, 1, b"\x01" * 8), field(102, 5, b"\x01" * 4),
-    _varint(103 << 3 | 3) + field(1, 0, 1) + _varint(103 << 3 | 4),  # a group
-    _varint(104 << 3 | 6) + b"\x00",  # wire type 6 does not exist
-    _varint(105 << 3 | 4),  # an end-group with no start
+    varint(103 << 3 | 3) + field(1, 0, 1) + varint(103 << 3 | 4),  # a group
+    varint(104 << 3 | 6) + b"\x00",  # wire type 6 does not exist
+    varint(105 << 3 | 4),  # an end-group with no start
     b"\x00\x00",  # field number 0
     field(100, 2, b"")[:-1] + b"\x7f",  # a length beyond the message
 ], ids=["varint", "bytes", "fixed64", "fixed32", "group", "wire-type-6", "lone-end-group", "field-0", "long-length"])
@@ -264,26 +227,17 @@ def test_later_scalar_fields_win(extra: bytes) -> None:
     assert_same(wrap_span(SPAN + extra, RESOURCE))
 
 
-def _nested(depth: int) -> bytes:
-    """An AnyValue ``depth`` arrays/key-value lists deep, as wire bytes (too deep for message objects)."""
-    value = field(1, 2, b"leaf")
-    for level in range(depth):
-        value = field(5, 2, field(1, 2, value)) if level % 2 else \
-            field(6, 2, field(1, 2, field(1, 2, f"k{level}".encode()) + field(2, 2, value)))
-    return value
-
-
 # Around 17 the extension's depth limit (deeper spans fall back), around 38 upb's (DecodeError).
 @pytest.mark.parametrize("depth", [1, *range(14, 22), *range(34, 42), 60, 150])
 def test_deeply_nested_values(depth: int) -> None:
-    attribute = field(1, 2, b"deep") + field(2, 2, _nested(depth))
+    attribute = field(1, 2, b"deep") + field(2, 2, nested(depth))
     assert_same(wrap_span(SPAN + field(9, 2, attribute), RESOURCE))
     assert_same(wrap_span(SPAN, RESOURCE + field(1, 2, attribute)))
 
 
 def test_every_field_of_every_message() -> None:
     """Flags, dropped counts, schema URLs, scope attributes and entity refs: read or skipped alike."""
-    span = _http_span(flags=0x301, dropped_attributes_count=3, dropped_events_count=4, dropped_links_count=5,
+    span = http_span(flags=0x301, dropped_attributes_count=3, dropped_events_count=4, dropped_links_count=5,
                       trace_state="k=v")
     span.links.add(trace_id=TRACE_ID, span_id=b"\x09" * 8, flags=1, dropped_attributes_count=2)
     event = span.events.add(name="message", time_unix_nano=START_NS, dropped_attributes_count=1)
@@ -297,7 +251,7 @@ def test_every_field_of_every_message() -> None:
     scope = rs.scope_spans.add(schema_url="https://opentelemetry.io/schemas/1.21.0")
     scope.scope.name, scope.scope.version, scope.scope.dropped_attributes_count = "flask", "1.0", 2
     scope.scope.attributes.extend([KeyValue(key="k", value=any_value([1, 2]))])
-    scope.spans.extend([span, _http_span(span_id=b"\x0b" * 8)])
+    scope.spans.extend([span, http_span(span_id=b"\x0b" * 8)])
     documents, errors = assert_same(request.SerializeToString())
     assert errors == [] and len(documents) == 2
     bad_entity = rs.resource.SerializeToString().replace(b"service.version", b"\xffervice.version")
@@ -341,7 +295,7 @@ def test_trace_id_epochs_around_the_validation_window(now: float) -> None:
     outcomes = set()
     for delta in (-28 * 86400 - 1, -28 * 86400, -28 * 86400 + 1, -1, 0, 1, 299, 300, 301):
         epoch = int(NOW) + delta
-        span = _http_span(trace_id=epoch.to_bytes(4, "big") + TRACE_ID[4:])
+        span = http_span(trace_id=epoch.to_bytes(4, "big") + TRACE_ID[4:])
         span.links.add(trace_id=epoch.to_bytes(4, "big") + b"\x07" * 12, span_id=b"\x08" * 8)
         assert_same(wrap_span(span.SerializeToString(), RESOURCE), options, now)  # links: the Python path
         del span.links[:]
@@ -350,39 +304,12 @@ def test_trace_id_epochs_around_the_validation_window(now: float) -> None:
     assert outcomes == {(), ("invalid_trace_id",)}
 
 
-def _read_varint(data: bytes, at: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[at]
-        value, at, shift = value | (byte & 0x7F) << shift, at + 1, shift + 7
-        if byte < 0x80:
-            return value, at
-
-
-def _chunks(message: bytes) -> list[bytes]:
-    """The raw fields of a serialized message (wire types 0, 1, 2 and 5), in wire order."""
-    chunks, at = [], 0
-    while at < len(message):
-        start = at
-        tag, at = _read_varint(message, at)
-        wire_type = tag & 7
-        if wire_type == 0:
-            at = _read_varint(message, at)[1]
-        elif wire_type == 2:
-            length, at = _read_varint(message, at)
-            at += length
-        else:
-            at += 8 if wire_type == 1 else 4
-        chunks.append(message[start:at])
-    return chunks
-
-
 def test_fields_in_any_order() -> None:
     """Resource after the spans, span fields reversed: protobuf reads them the same."""
-    span = _http_span(status=Status(code=Status.STATUS_CODE_ERROR, message="boom"))
+    span = http_span(status=Status(code=Status.STATUS_CODE_ERROR, message="boom"))
     span.events.add(name="exception").attributes.extend([KeyValue(key="exception.type", value=any_value("E"))])
-    reversed_span = b"".join(reversed(_chunks(span.SerializeToString())))
-    resource_last = field(2, 2, field(2, 2, reversed_span) + field(2, 2, SPAN)) + field(1, 2, _PYTHON_RESOURCE)
+    reversed_span = b"".join(reversed(chunks(span.SerializeToString())))
+    resource_last = field(2, 2, field(2, 2, reversed_span) + field(2, 2, SPAN)) + field(1, 2, PYTHON_RESOURCE)
     second = field(1, 2, RESOURCE) + field(2, 2, field(2, 2, SPAN))
     documents, errors = assert_same(field(1, 2, resource_last) + field(1, 2, second))
     assert errors == [] and len(documents) == 3
@@ -398,7 +325,7 @@ def test_documents_around_the_size_limit(char: str) -> None:
     options = TranslateOptions(max_document_bytes=1200)
     outcomes = set()
     for length in range(1200):  # every length up to a few past the limit: an off-by-one shows
-        span = _http_span(attributes=[KeyValue(key="custom", value=any_value(char * length))])
+        span = http_span(attributes=[KeyValue(key="custom", value=any_value(char * length))])
         documents, errors = assert_same(wrap_span(span.SerializeToString(), RESOURCE), options)
         outcomes.add((len(documents), tuple(code for _, code, _ in errors)))
         if len(outcomes) == 2 and length % 8 == 0:
@@ -411,14 +338,14 @@ def test_exception_ids_around_the_size_limit() -> None:
     options = TranslateOptions(max_document_bytes=1500)
     outcomes = set()
     for length in range(0, 1500, 3):
-        span = _http_span(attributes=[KeyValue(key="custom", value=any_value("x" * length))],
+        span = http_span(attributes=[KeyValue(key="custom", value=any_value("x" * length))],
                           status=Status(code=Status.STATUS_CODE_ERROR, message="boom"))
         for name in ("exception", "exception"):
             event = span.events.add(name=name)
             event.attributes.extend([KeyValue(key="exception.type", value=any_value("KeyError")),
                                      KeyValue(key="exception.stacktrace", value=any_value(PYTHON_TRACE))])
-        later = _http_span(span_id=b"\x0a" * 8, status=Status(code=Status.STATUS_CODE_ERROR, message="later"))
-        payload = field(1, 2, field(1, 2, _PYTHON_RESOURCE) + field(2, 2, field(2, 2, span.SerializeToString())
+        later = http_span(span_id=b"\x0a" * 8, status=Status(code=Status.STATUS_CODE_ERROR, message="later"))
+        payload = field(1, 2, field(1, 2, PYTHON_RESOURCE) + field(2, 2, field(2, 2, span.SerializeToString())
                                                                    + field(2, 2, later.SerializeToString())))
         documents, errors = assert_same(payload, options)
         outcomes.add((len(documents), tuple(code for _, code, _ in errors)))
@@ -431,37 +358,16 @@ def test_exception_ids_around_the_size_limit() -> None:
 def test_spans_with_many_attributes(count: int) -> None:
     attrs = [KeyValue(key=f"k{i}", value=any_value(i)) for i in range(count)]
     attrs += [KeyValue(key="http.request.method", value=any_value("PUT")), KeyValue(key="k0", value=any_value("last"))]
-    payload = wrap_span(_http_span(attributes=attrs).SerializeToString(), RESOURCE)
+    payload = wrap_span(http_span(attributes=attrs).SerializeToString(), RESOURCE)
     documents, _ = assert_same(payload, TranslateOptions(indexed_attributes=("k0", f"k{count - 1}", "http.request.method")))
     document = json.loads(documents[0])
     assert document["annotations"]["k0"] == "last" and document["http"]["request"]["method"] == "PUT"
 
 
-_MUTATION = st.tuples(st.sampled_from(["flip", "cut", "delete", "insert"]), st.integers(0, 10**6),
-                      st.integers(1, 255), st.binary(min_size=1, max_size=4))
-
-
-def _mutate(payload: bytes, ops: list[tuple[str, int, int, bytes]]) -> bytes:
-    data = bytearray(payload)
-    for op, position, number, blob in ops:
-        if not data:
-            break
-        at = position % len(data)
-        if op == "flip":
-            data[at] ^= number
-        elif op == "cut":
-            del data[at:]
-        elif op == "delete":
-            del data[at:at + 1 + number % 4]
-        else:
-            data[at:at] = blob
-    return bytes(data)
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(payload=requests(), ops=st.lists(_MUTATION, min_size=1, max_size=3), options=OPTIONS)
+@given(payload=requests(), ops=st.lists(MUTATION, min_size=1, max_size=3), options=OPTIONS)
 def test_mutated_payloads_give_the_same_outcome(payload: bytes, ops: list, options: TranslateOptions) -> None:
-    assert_same(_mutate(payload, ops), options)
+    assert_same(mutate(payload, ops), options)
 
 
 # --- 4: golden cases ----------------------------------------------------------------------------------------------
@@ -530,7 +436,7 @@ def test_pure_python_switch_turns_the_extension_off(monkeypatch: pytest.MonkeyPa
 
 
 def test_exception_stack_spans_fall_back_with_identical_documents() -> None:
-    span = _http_span(status=Status(code=Status.STATUS_CODE_ERROR, message="boom"))
+    span = http_span(status=Status(code=Status.STATUS_CODE_ERROR, message="boom"))
     event = span.events.add(name="exception")
     event.attributes.extend([KeyValue(key="exception.type", value=any_value("KeyError")),
                              KeyValue(key="exception.stacktrace", value=any_value(PYTHON_TRACE))])
