@@ -412,7 +412,7 @@ void make_aws(Buf *b, Attrs *a, bool is_aws, Slice account, Slice parts, bool *w
     if (tables != NULL && tables->v.kind == V_STR) {
         fields[F_TABLE] = tables->v.s;
     } else if (tables != NULL && tables->v.kind == V_ARRAY) {
-        Iter it = {tables->v.s.p, tables->v.s.p + tables->v.s.n, false};
+        Iter it = {tables->v.s.p, tables->v.s.p + tables->v.s.n, false, 0};
         while (iter_next_value(&it, &item)) {
             if (ntables++ == 0) fields[F_TABLE] = item.kind == V_STR ? item.s : EMPTY;
         }
@@ -429,7 +429,7 @@ void make_aws(Buf *b, Attrs *a, bool is_aws, Slice account, Slice parts, bool *w
     if (ntables > 1) {
         json_key(b, "table_names", &first);
         buf_ch(b, '[');
-        Iter it = {tables->v.s.p, tables->v.s.p + tables->v.s.n, false};
+        Iter it = {tables->v.s.p, tables->v.s.p + tables->v.s.n, false, 0};
         bool first_item = true;
         while (iter_next_value(&it, &item)) {
             if (!first_item) buf_ch(b, ',');

@@ -251,8 +251,8 @@ static int pair_cmp(const void *x, const void *y) {
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
-static void raw_map(Buf *b, Slice message, int depth) {
-    Iter it = {message.p, message.p + message.n, false};
+void json_raw_map(Buf *b, Slice message, uint32_t field, int depth) {
+    Iter it = {message.p, message.p + message.n, false, field};
     Pair stack[16], *pairs = stack;
     size_t n = 0, cap = 16;
     Pair item;
@@ -291,7 +291,7 @@ done:
 }
 
 static void raw_array(Buf *b, Slice message, int depth) {
-    Iter it = {message.p, message.p + message.n, false};
+    Iter it = {message.p, message.p + message.n, false, 0};
     Value item;
     bool first = true;
     buf_ch(b, '[');
@@ -318,7 +318,7 @@ void json_raw_value(Buf *b, const Value *v, int depth) {
     case V_DOUBLE: json_float(b, v->d); break;
     case V_BYTES: json_bytes_b64(b, v->s); break;
     case V_ARRAY: raw_array(b, v->s, depth); break;
-    case V_KVLIST: raw_map(b, v->s, depth); break;
+    case V_KVLIST: json_raw_map(b, v->s, 1, depth); break;
     default: BUF_LIT(b, "null");
     }
 }

@@ -58,10 +58,10 @@ typedef struct {
     int64_t kind;
     uint64_t start, end;
     int status_code;
-    bool has_links;
-    size_t nattrs, nevents;
+    size_t nattrs, nevents, nlinks;
     Attr attrs[MAX_ATTRS];
     Slice events[MAX_EVENTS]; /* Span.Event messages */
+    Slice links[MAX_EVENTS];  /* Span.Link messages */
 } SpanRec;
 
 typedef struct {
@@ -85,11 +85,14 @@ bool span_read(Slice bytes, SpanRec *span);
 /* Iterate the AnyValues of an ArrayValue / the (key, value) pairs of a KeyValueList. */
 typedef struct {
     const uint8_t *p, *end;
-    bool error; /* set when an item could not be read (merge rules, see value_read) */
+    bool error;     /* set when an item could not be read (merge rules, see value_read) */
+    uint32_t field; /* the repeated field iterated; 0 means 1 (ArrayValue / KeyValueList values) */
 } Iter;
 bool iter_next_value(Iter *it, Value *out);
 bool iter_next_pair(Iter *it, Slice *key, Value *out);
 bool value_read(Slice bytes, Value *out);
+/* A Span.Link's ids and whether it has attributes. */
+void link_read(Slice link, Slice *trace_id, Slice *span_id, bool *has_attributes);
 
 /* ---- json.c ------------------------------------------------------------------------------ */
 
@@ -123,6 +126,8 @@ void json_int(Buf *b, int64_t v);
 void json_float(Buf *b, double v);            /* Go's float format; NaN/Inf set decline */
 void json_bytes_b64(Buf *b, Slice s);
 void json_raw_value(Buf *b, const Value *v, int depth); /* pdata AsRaw() (maps sorted) */
+/* The repeated KeyValue `field` of `message` as a sorted JSON object of AsRaw() values. */
+void json_raw_map(Buf *b, Slice message, uint32_t field, int depth);
 
 /* ---- blocks.c ---------------------------------------------------------------------------- */
 

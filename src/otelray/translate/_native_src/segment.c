@@ -1,7 +1,7 @@
 /* One span → one segment document (to_xray/segment.py make_segment, annotations.py).
  *
- * Declines (returns 0) every span the Python translator must handle: links, outgoing local roots,
- * aws.xray.metadata.* and aws.xray.annotations attributes, duplicate keys, invalid ids, a span name
+ * Declines (returns 0) every span the Python translator must handle: outgoing local roots,
+ * aws.xray.metadata.* and aws.xray.annotations attributes, duplicate keys, invalid ids (links' too), a span name
  * needing Unicode rules, NaN/Inf headed for the document, U+10FFFE in text, documents over the
  * size limit. Exception events are turned into the cause block by the Python modules (a callback).
  * Field order is that of contrib's Segment struct; maps are written with sorted keys.
@@ -307,20 +307,59 @@ static int write_cause(Buf *b, SpanRec *span, Attrs *a, const Options *opt, Scra
 
 /* ---- the document ------------------------------------------------------------------------ */
 
+static bool trace_id_ok(Slice trace_id, const Options *opt);
+
 static bool ids_ok(SpanRec *span, const Options *opt) {
     if (span->span_id.n != 8 || all_zero(span->span_id)) return false;
     if (span->parent_id.n != 0 && span->parent_id.n != 8) return false;
     if (span->parent_id.n == 8 && all_zero(span->parent_id)) span->parent_id.n = 0;
-    if (span->trace_id.n != 16 || all_zero(span->trace_id)) return false;
+    return trace_id_ok(span->trace_id, opt);
+}
+
+static bool trace_id_ok(Slice trace_id, const Options *opt) {
+    if (trace_id.n != 16 || all_zero(trace_id)) return false;
     if (!opt->skip_timestamp_validation) {
-        const uint8_t *t = span->trace_id.p;
+        const uint8_t *t = trace_id.p;
         double epoch = (double)(((uint32_t)t[0] << 24) | ((uint32_t)t[1] << 16) | ((uint32_t)t[2] << 8) | t[3]);
         if (opt->now - epoch > MAX_TRACE_AGE_SECONDS || epoch - opt->now > MAX_TRACE_SKEW_SECONDS) return false;
     }
     return true;
 }
 
-static void write_head(Buf *b, SpanRec *span, const ResourceInfo *res, Attrs *a, Slice name, bool in_progress) {
+static void put_trace_id(Buf *b, Slice trace_id) {
+    BUF_LIT(b, "\"1-");
+    put_hex(b, trace_id.p, 4);
+    buf_ch(b, '-');
+    put_hex(b, trace_id.p + 4, 12);
+    buf_ch(b, '"');
+}
+
+/* links.make_links; false when a link would fail the span (the Python translator reports it). */
+static bool write_links(Buf *b, SpanRec *span, const Options *opt) {
+    BUF_LIT(b, ",\"links\":[");
+    for (size_t i = 0; i < span->nlinks; i++) {
+        Slice trace_id, span_id;
+        bool has_attributes;
+        link_read(span->links[i], &trace_id, &span_id, &has_attributes);
+        if (!trace_id_ok(trace_id, opt) || (span_id.n != 0 && span_id.n != 8)) return false;
+        if (i) buf_ch(b, ',');
+        BUF_LIT(b, "{\"trace_id\":");
+        put_trace_id(b, trace_id);
+        BUF_LIT(b, ",\"id\":\"");
+        put_hex(b, span_id.p, span_id.n);
+        buf_ch(b, '"');
+        if (has_attributes) {
+            BUF_LIT(b, ",\"attributes\":");
+            json_raw_map(b, span->links[i], 4, 0);
+        }
+        buf_ch(b, '}');
+    }
+    buf_ch(b, ']');
+    return true;
+}
+
+static void write_head(Buf *b, SpanRec *span, const ResourceInfo *res, Attrs *a, Slice name, bool in_progress,
+                       const Options *opt) {
     BUF_LIT(b, "{\"name\":");
     json_str(b, name);
     BUF_LIT(b, ",\"id\":\"");
@@ -340,11 +379,9 @@ static void write_head(Buf *b, SpanRec *span, const ResourceInfo *res, Attrs *a,
         BUF_LIT(b, ",\"user\":");
         json_str(b, as_str(user));
     }
-    BUF_LIT(b, ",\"trace_id\":\"1-");
-    put_hex(b, span->trace_id.p, 4);
-    buf_ch(b, '-');
-    put_hex(b, span->trace_id.p + 4, 12);
-    buf_ch(b, '"');
+    if (span->nlinks && !write_links(b, span, opt)) b->decline = true;
+    BUF_LIT(b, ",\"trace_id\":");
+    put_trace_id(b, span->trace_id);
     if (in_progress) {
         BUF_LIT(b, ",\"in_progress\":true");
     } else {
@@ -363,7 +400,7 @@ static void restore_indexed(SpanRec *span, Attrs *a) {
 }
 
 int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, Scratch *scratch) {
-    if (span->has_links || !ids_ok(span, opt)) return 0;
+    if (!ids_ok(span, opt)) return 0;
     Attrs a;
     bool in_progress, local_root;
     if (!index_attributes(&a, span, opt, &in_progress, &local_root)) return 0;
@@ -376,7 +413,7 @@ int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options 
     int rc = 0;
     if (!make_name(name, ns, &a, res->service_name)) goto done;
     bool subsegment = span->kind != KIND_SERVER && span->kind != KIND_CONSUMER && span->parent_id.n > 0;
-    write_head(b, span, res, &a, (Slice){(const uint8_t *)name->p, name->len}, in_progress);
+    write_head(b, span, res, &a, (Slice){(const uint8_t *)name->p, name->len}, in_progress, opt);
     bool written, py_error, error, fault, throttle;
     if (!make_http(b, &a, &opt->helpers, &scratch->url, &written, &py_error)) {
         rc = -1;

@@ -350,11 +350,12 @@ bool iter_next_value(Iter *it, Value *out) {
 }
 
 bool iter_next_pair(Iter *it, Slice *key, Value *out) {
+    uint32_t wanted = it->field ? it->field : 1;
     while (it->p < it->end) {
         uint32_t field, wire;
         Slice sub;
         if (!read_tag(&it->p, it->end, &field, &wire)) break;
-        if (field != 1) {
+        if (field != wanted) {
             if (!skip(&it->p, it->end, wire)) break;
             continue;
         }
@@ -390,8 +391,7 @@ bool span_read(Slice bytes, SpanRec *span) {
     span->kind = 0;
     span->start = span->end = 0;
     span->status_code = 0;
-    span->has_links = false;
-    span->nattrs = span->nevents = 0;
+    span->nattrs = span->nevents = span->nlinks = 0;
     while (p < end) {
         uint32_t field, wire;
         uint64_t v;
@@ -421,7 +421,9 @@ bool span_read(Slice bytes, SpanRec *span) {
         case 11:
             if (span->nevents == MAX_EVENTS || !read_len(&p, end, &span->events[span->nevents++])) return false;
             break;
-        case 13: span->has_links = true; if (!skip(&p, end, wire)) return false; break;
+        case 13:
+            if (span->nlinks == MAX_EVENTS || !read_len(&p, end, &span->links[span->nlinks++])) return false;
+            break;
         case 15:
             if (!read_len(&p, end, &sub)) return false;
             status_read(sub, span); /* a repeated singular message merges: last value per field */
@@ -467,4 +469,20 @@ int64_t event_received_size(Slice event) {
     }
     if (type.kind == V_STR && SLICE_IS(type.s, "RECEIVED") && size.kind == V_INT) return size.i;
     return 0;
+}
+
+void link_read(Slice link, Slice *trace_id, Slice *span_id, bool *has_attributes) {
+    const uint8_t *p = link.p, *end = link.p + link.n;
+    *trace_id = *span_id = (Slice){(const uint8_t *)"", 0};
+    *has_attributes = false;
+    while (p < end) {
+        uint32_t field, wire;
+        if (!read_tag(&p, end, &field, &wire)) return;
+        if (field == 1 || field == 2) {
+            if (!read_len(&p, end, field == 1 ? trace_id : span_id)) return;
+        } else {
+            if (field == 4) *has_attributes = true;
+            if (!skip(&p, end, wire)) return;
+        }
+    }
 }
