@@ -542,25 +542,46 @@ static bool allowed_name_char(uint8_t c) {
            c == '-' || c == '@';
 }
 
-/* naming.fix_segment_name for ASCII names; false for others (left to Python's Unicode rules). */
-static bool fix_segment_name(Buf *out, Slice name) {
-    size_t kept = 0;
-    for (size_t i = 0; i < name.n; i++) {
-        uint8_t c = name.p[i];
-        if (c >= 0x80) return false;
-        if (allowed_name_char(c) && kept < 200) {
-            buf_ch(out, (char)c);
-            kept++;
-        }
+#define MAX_NAME_BYTES 200
+
+/* One code point of valid UTF-8 (the payload was validated); *len gets its byte length. */
+static uint32_t next_code_point(const uint8_t *p, size_t *len) {
+    if (p[0] < 0x80) return *len = 1, p[0];
+    if (p[0] < 0xe0) return *len = 2, ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+    if (p[0] < 0xf0) return *len = 3, ((uint32_t)(p[0] & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+    *len = 4;
+    return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) | ((uint32_t)(p[2] & 0x3f) << 6) |
+           (p[3] & 0x3f);
+}
+
+/* naming.fix_segment_name: keep letters (Unicode), digits and the allowed symbols, cut to 200
+ * bytes. A character cut in two leaves *cut_bytes invalid bytes, which the document writes as
+ * \ufffd each (as Go does). False for a cut that the Python modules render differently. */
+static bool fix_segment_name(Buf *out, Slice name, int *cut_bytes) {
+    for (size_t i = 0; i < name.n;) {
+        size_t len;
+        uint32_t cp = next_code_point(name.p + i, &len);
+        if (cp < 0x80 ? allowed_name_char((uint8_t)cp) : (bool)Py_UNICODE_ISALPHA((Py_UCS4)cp)) buf_put(out, name.p + i, len);
+        i += len;
     }
-    if (kept == 0) BUF_LIT(out, "span");
+    *cut_bytes = 0;
+    if (out->len > MAX_NAME_BYTES) {
+        size_t cut = MAX_NAME_BYTES;
+        while (cut > 0 && ((uint8_t)out->p[cut] & 0xc0) == 0x80) cut--; /* back to a character start */
+        *cut_bytes = (int)(MAX_NAME_BYTES - cut);
+        if (*cut_bytes == 3) return false; /* Python writes one U+FFFD there */
+        out->len = cut;
+    } else if (out->len == 0) {
+        BUF_LIT(out, "span");
+    }
     return true;
 }
 
 static Slice text_of(Attrs *a, int id) { return as_str(get(a, id)); }
 
 /* Returns false when the span's name would need Unicode rules (the Python path handles it). */
-bool make_name(Buf *name, Buf *ns, Attrs *a, Slice service_name) {
+bool make_name(Buf *name, Buf *ns, Attrs *a, Slice service_name, int *cut_bytes) {
+    *cut_bytes = 0;
     int64_t kind = a->span->kind;
     bool outgoing = kind == KIND_CLIENT || kind == KIND_PRODUCER || kind == KIND_CONSUMER;
     Attr *rpc = get(a, KEY_RPC_SYSTEM);
@@ -597,7 +618,7 @@ bool make_name(Buf *name, Buf *ns, Attrs *a, Slice service_name) {
             buf_put(name, v.p, v.n);
         }
     }
-    if (name->len == 0 && !fix_segment_name(name, a->span->name)) return false;
+    if (name->len == 0 && !fix_segment_name(name, a->span->name, cut_bytes)) return false;
     if (aws_ns) BUF_LIT(ns, "aws");
     else if (kind == KIND_CLIENT || kind == KIND_PRODUCER) BUF_LIT(ns, "remote");
     return true;

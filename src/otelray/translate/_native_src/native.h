@@ -191,7 +191,7 @@ Slice event_name(Slice event);
 int64_t event_received_size(Slice event);
 void make_aws(Buf *b, Attrs *a, bool is_aws, Slice account, Slice parts, bool *written);
 void make_sql(Buf *b, Attrs *a, bool *written);
-bool make_name(Buf *name_out, Buf *namespace_out, Attrs *a, Slice service_name);
+bool make_name(Buf *name_out, Buf *namespace_out, Attrs *a, Slice service_name, int *cut_bytes);
 
 /* ---- segment.c --------------------------------------------------------------------------- */
 

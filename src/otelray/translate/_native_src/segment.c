@@ -2,7 +2,7 @@
  *
  * Declines (returns 0) every span the Python translator must handle: outgoing local roots,
  * aws.xray.metadata.* and aws.xray.annotations attributes, duplicate keys, invalid ids (links' too), a span name
- * needing Unicode rules, NaN/Inf headed for the document, U+10FFFE in text, documents over the
+ * cut inside a 4-byte character, NaN/Inf headed for the document, U+10FFFE in text, documents over the
  * size limit. Exception events are turned into the cause block by the Python modules (a callback).
  * Field order is that of contrib's Segment struct; maps are written with sorted keys.
  */
@@ -358,10 +358,15 @@ static bool write_links(Buf *b, SpanRec *span, const Options *opt) {
     return true;
 }
 
-static void write_head(Buf *b, SpanRec *span, const ResourceInfo *res, Attrs *a, Slice name, bool in_progress,
-                       const Options *opt) {
+static void write_head(Buf *b, SpanRec *span, const ResourceInfo *res, Attrs *a, Slice name, int cut_bytes,
+                       bool in_progress, const Options *opt) {
     BUF_LIT(b, "{\"name\":");
     json_str(b, name);
+    if (cut_bytes > 0 && !b->failed) { /* the bytes of a character cut in two, before the closing quote */
+        b->len--;
+        for (int i = 0; i < cut_bytes; i++) BUF_LIT(b, "\\ufffd");
+        buf_ch(b, '"');
+    }
     BUF_LIT(b, ",\"id\":\"");
     put_hex(b, span->span_id.p, 8);
     BUF_LIT(b, "\",\"start_time\":");
@@ -411,9 +416,10 @@ int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options 
     name->len = ns->len = sql->len = 0;
     name->decline = ns->decline = sql->decline = false;
     int rc = 0;
-    if (!make_name(name, ns, &a, res->service_name)) goto done;
+    int cut_bytes;
+    if (!make_name(name, ns, &a, res->service_name, &cut_bytes)) goto done;
     bool subsegment = span->kind != KIND_SERVER && span->kind != KIND_CONSUMER && span->parent_id.n > 0;
-    write_head(b, span, res, &a, (Slice){(const uint8_t *)name->p, name->len}, in_progress, opt);
+    write_head(b, span, res, &a, (Slice){(const uint8_t *)name->p, name->len}, cut_bytes, in_progress, opt);
     bool written, py_error, error, fault, throttle;
     if (!make_http(b, &a, &opt->helpers, &scratch->url, &written, &py_error)) {
         rc = -1;

@@ -3,12 +3,13 @@
 The translation rules live in the Python block modules (``segment``, ``http``, ``aws`` …), which
 read spans through upb's Python wrappers: exact, but about forty times the cost of decoding the
 request. ``otelray.translate._native`` (a C extension, built at install) reads the protobuf wire
-bytes directly and writes the documents of the common spans itself — HTTP, AWS SDK, database and
-internal spans with scalar or nested attributes; for exception events it asks the Python modules
-for the ``cause`` block (stack-trace parsing stays in one place). A span it does not cover (links,
-local roots, ``aws.xray.metadata.*``/``aws.xray.annotations``, a non-ASCII span name used as the
-segment name, anything that becomes an error) is handed back and translated by the Python modules,
-in place, so the documents, errors and ids come out exactly as :func:`translate_spans` gives them.
+bytes directly and writes the documents of the common spans itself — HTTP, AWS SDK, database,
+messaging and internal spans with any attribute values, links, Unicode names and server/internal
+local roots; for exception events it asks the Python modules for the ``cause`` block (stack-trace
+parsing stays in one place). A span it does not cover (an outgoing local root to split in two,
+``aws.xray.metadata.*``/``aws.xray.annotations``, duplicate attribute keys, anything that becomes an
+error) is handed back and translated by the Python modules, in place, so the documents, errors and
+ids come out exactly as :func:`translate_spans` gives them.
 
 The contract between the two is checked by differential tests: for any request, the documents and
 errors of :func:`translate_request` equal those of ``translate_spans`` on the decoded request.
