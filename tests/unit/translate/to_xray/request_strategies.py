@@ -219,7 +219,7 @@ def _links(span: Span, draw: st.DrawFn) -> None:
 
 
 #: Keys that always send a span to the Python translator (``plain`` spans leave them out).
-PYTHON_ONLY_KEYS = frozenset({"aws.span.kind", "aws.xray.annotations", "aws.xray.metadata.ns", "aws.xray.metadata.x",
+PYTHON_ONLY_KEYS = frozenset({"aws.xray.annotations", "aws.xray.metadata.ns", "aws.xray.metadata.x",
                               "aws.xray.metadata.",
                               "aws.xray.metadata.default", "aws.xray.metadata.DEFAULT"})
 _PLAIN_KEYS = [key for key in SPAN_KEYS if key not in PYTHON_ONLY_KEYS]
@@ -229,8 +229,8 @@ _PLAIN_KEYS = [key for key in SPAN_KEYS if key not in PYTHON_ONLY_KEYS]
 def spans(draw: st.DrawFn, plain: bool = False) -> Span:
     """One span: every kind, odd ids, tricky names, all statuses, attributes, events and links.
 
-    ``plain`` spans are the ones the C extension is meant to take: valid ids, unique keys, no links
-    or keys only the Python translator handles.
+    ``plain`` spans are the ones the C extension is meant to take: valid ids, unique keys, mostly
+    ASCII names, no keys only the Python translator handles.
     """
     odd_parents = st.just(b"") if plain else st.sampled_from([bytes(8), b"\x06" * 7])
     span = Span(
@@ -249,7 +249,7 @@ def spans(draw: st.DrawFn, plain: bool = False) -> Span:
         span.status.message = draw(st.sampled_from(["", "boom", "bad <input> é"]))
     if draw(st.integers(0, 3)) == 0:
         _events(span, draw)
-    if not plain and draw(st.integers(0, 4)) == 0:
+    if draw(st.integers(0, 4)) == 0:
         _links(span, draw)
     return span
 

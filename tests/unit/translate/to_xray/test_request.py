@@ -415,8 +415,8 @@ def test_common_spans_are_translated_natively(source: str) -> None:
     payload = _bench_request(300) if source == "bench" else _internal_spans(20)
     request = ExportTraceServiceRequest.FromString(payload)
     all_spans = [span for rs in request.resource_spans for scope in rs.scope_spans for span in scope.spans]
-    with_exceptions = sum(1 for span in all_spans if any(event.name == "exception" for event in span.events))
-    assert with_exceptions > 0 or source == "internal"
+    if source == "bench":  # a few SQL calls end in an exception event, also translated natively
+        assert any(event.name == "exception" for span in all_spans for event in span.events)
     options = TranslateOptions(indexed_attributes=("http.route",))
     result = translate_request(payload, options=options, now=1_764_000_000.0)
     assert result.errors == [] and len(result.documents) == len(all_spans)
@@ -435,11 +435,11 @@ def test_pure_python_switch_turns_the_extension_off(monkeypatch: pytest.MonkeyPa
     assert both(payload, DEFAULT, 1_764_000_000.0)[0][0] == result.documents
 
 
-def test_exception_stack_spans_fall_back_with_identical_documents() -> None:
+def test_python_exception_stack_translates_identically() -> None:
     span = http_span(status=Status(code=Status.STATUS_CODE_ERROR, message="boom"))
     event = span.events.add(name="exception")
     event.attributes.extend([KeyValue(key="exception.type", value=any_value("KeyError")),
                              KeyValue(key="exception.stacktrace", value=any_value(PYTHON_TRACE))])
-    language = Resource(attributes=[KeyValue(key="telemetry.sdk.language", value=any_value("python"))])
-    documents, _ = assert_same(wrap_span(span.SerializeToString(), language.SerializeToString()))
-    assert json.loads(documents[0])["cause"]["exceptions"][0]["type"] == "KeyError"
+    documents, _ = assert_same(wrap_span(span.SerializeToString(), PYTHON_RESOURCE))
+    exceptions = json.loads(documents[0])["cause"]["exceptions"]
+    assert exceptions[0]["type"] == "KeyError" and exceptions[0]["stack"][0]["path"] == "/srv/repo.py"
