@@ -11,6 +11,7 @@ import json
 import os
 import struct
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -423,6 +424,22 @@ def test_common_spans_are_translated_natively(source: str) -> None:
     assert result.native_spans == len(all_spans)  # exception events too: only their cause comes from Python
     native, python = both(payload, options, 1_764_000_000.0)
     assert native == python
+
+
+def test_concurrent_calls_give_the_same_documents() -> None:
+    """Exporter threads translate at the same time; the callbacks into Python let them interleave."""
+    payloads = [_bench_request(2000), _internal_spans(50), VALID]
+    options = TranslateOptions(indexed_attributes=("http.route",))
+
+    def run(payload: bytes) -> tuple[list[str], int]:
+        result = translate_request(payload, options=options, now=1_764_000_000.0, new_id=counter_ids())
+        return result.documents, len(result.errors)
+
+    expected = [run(payload) for payload in payloads]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(run, payloads * 4))
+    assert results == expected * 4
+    assert len(expected[0][0]) == 2000 and expected[0][1] == 0
 
 
 def test_pure_python_switch_turns_the_extension_off(monkeypatch: pytest.MonkeyPatch) -> None:
