@@ -153,12 +153,18 @@ static int one_span(Slice bytes, SpanRec *span, const PreparedResource *res, con
             PyErr_NoMemory();
             return -1;
         }
-        if (rc == 1 && !b->decline && (long long)b->len <= opt->max_document_bytes) {
-            PyObject *doc = PyUnicode_DecodeUTF8(b->p, (Py_ssize_t)b->len, "strict");
-            if (doc == NULL) return -1;
-            int appended = PyList_Append(documents, doc);
-            Py_DECREF(doc);
-            return appended < 0 ? -1 : 1;
+        size_t split = scratch->split ? scratch->split : b->len;
+        long long limit = opt->max_document_bytes;
+        if (rc == 1 && !b->decline && (long long)split <= limit && (long long)(b->len - split) <= limit) {
+            size_t bounds[3] = {0, split, b->len};
+            for (int i = 0; i < 2 && bounds[i] < bounds[i + 1]; i++) {
+                PyObject *doc = PyUnicode_DecodeUTF8(b->p + bounds[i], (Py_ssize_t)(bounds[i + 1] - bounds[i]), "strict");
+                if (doc == NULL) return -1;
+                int appended = PyList_Append(documents, doc);
+                Py_DECREF(doc);
+                if (appended < 0) return -1;
+            }
+            return 1;
         }
     }
     return call_fallback(fallback, bytes, scratch->ids_used);

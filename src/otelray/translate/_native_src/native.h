@@ -183,6 +183,7 @@ typedef struct {
     void *entries[2];
     size_t entries_cap[2];
     long ids_used; /* new_id() calls for the current span, replayed if it falls back */
+    size_t split;  /* a split local root: where the second document starts in the output (else 0) */
 } Scratch;
 
 bool make_http(Buf *b, Attrs *a, const Helpers *h, Buf *url, bool *written, bool *error);

@@ -1,6 +1,6 @@
 /* One span → one segment document (to_xray/segment.py make_segment, annotations.py).
  *
- * Declines (returns 0) every span the Python translator must handle: outgoing local roots,
+ * Declines (returns 0) every span the Python translator must handle:
  * aws.xray.metadata.* and aws.xray.annotations attributes, duplicate keys, invalid ids (links' too), a span name
  * cut inside a 4-byte character, NaN/Inf headed for the document, U+10FFFE in text, documents over the
  * size limit. Exception events are turned into the cause block by the Python modules (a callback).
@@ -69,8 +69,11 @@ static int entry_cmp(const Entries *e, const Entry *a, const Entry *b) {
     return a->key_len < b->key_len ? -1 : a->key_len > b->key_len;
 }
 
-/* Write {"k":v,…} sorted by key; of equal keys the one added last wins (a dict's update). */
-static void entries_write(Buf *b, Entries *e) {
+static const char RESOURCE_PREFIX[] = "otel.resource.";
+
+/* Write {"k":v,…} sorted by key; of equal keys the one added last wins (a dict's update). With
+ * resource_only, only otel.resource.* keys are written (a split local root's service segment). */
+static void entries_write(Buf *b, Entries *e, bool resource_only) {
     for (size_t i = 1; i < e->n; i++) { /* insertion sort: stable, small n */
         Entry item = e->items[i];
         size_t j = i;
@@ -85,6 +88,9 @@ static void entries_write(Buf *b, Entries *e) {
     for (size_t i = 0; i < e->n; i++) {
         if (i + 1 < e->n && entry_cmp(e, &e->items[i], &e->items[i + 1]) == 0) continue;
         const Entry *it = &e->items[i];
+        if (resource_only && (it->key_len < sizeof RESOURCE_PREFIX - 1 ||
+                              memcmp(e->data.p + it->key_off, RESOURCE_PREFIX, sizeof RESOURCE_PREFIX - 1) != 0))
+            continue;
         json_keys(b, (Slice){(const uint8_t *)e->data.p + it->key_off, it->key_len}, &first);
         buf_put(b, e->data.p + it->val_off, it->val_len);
     }
@@ -131,7 +137,7 @@ static void span_side(SpanRec *span, const Options *opt, Entries *annotations, E
 }
 
 static void write_attributes(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, bool store_resource,
-                             Scratch *scratch) {
+                             bool resource_only_metadata, Scratch *scratch) {
     Entries annotations = {scratch->annotations, scratch->entries[0], 0, scratch->entries_cap[0], false};
     Entries metadata = {scratch->metadata, scratch->entries[1], 0, scratch->entries_cap[1], false};
     annotations.data.len = metadata.data.len = 0;
@@ -145,11 +151,11 @@ static void write_attributes(Buf *b, SpanRec *span, const ResourceInfo *res, con
     span_side(span, opt, &annotations, &metadata, b);
     if (annotations.n) {
         BUF_LIT(b, ",\"annotations\":");
-        entries_write(b, &annotations);
+        entries_write(b, &annotations, false);
     }
     if (metadata.n) {
         BUF_LIT(b, ",\"metadata\":{\"default\":");
-        entries_write(b, &metadata);
+        entries_write(b, &metadata, resource_only_metadata);
         buf_ch(b, '}');
     }
     scratch->annotations = annotations.data; /* keep the grown buffers for the next span */
@@ -177,7 +183,16 @@ void scratch_free(Scratch *s) {
 static const char METADATA_PREFIX[] = "aws.xray.metadata.";
 
 /* Fill a->by_id; false when the span's attributes need the Python translator. */
-static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *in_progress, bool *local_root) {
+/* Attributes the service segment of a split local root leaves out (segment.py _REMOTE_ATTRIBUTES). */
+static bool is_remote_attribute(Slice key) {
+    return SLICE_IS(key, "aws.remote.service") || SLICE_IS(key, "aws.remote.operation") || SLICE_IS(key, "remoteTarget") ||
+           SLICE_IS(key, "K8s.RemoteNamespace");
+}
+
+/* consumed: 0 free, 1 taken by a block (indexed_attributes can bring it back), 2 not an attribute
+ * of this document (aws.xray.inprogress; the remote attributes of a service segment). */
+static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *in_progress, bool *local_root,
+                             bool service) {
     memset(a->by_id, 0, sizeof a->by_id);
     a->span = span;
     *in_progress = *local_root = false;
@@ -198,13 +213,16 @@ static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *
                 memcmp(opt->indexed_names[k].p, attr->key.p, attr->key.n) == 0)
                 attr->indexed = 1;
         attr->id = (int16_t)key_id(attr->key, attr->hash);
+        if (service && is_remote_attribute(attr->key)) {
+            attr->consumed = 2;
+            continue;
+        }
         if (attr->id < 0) continue;
         if (attr->id == KEY_AWS_XRAY_ANNOTATIONS) return false;
         if (attr->id == KEY_AWS_SPAN_KIND && SLICE_IS(as_str(attr), "LOCAL_ROOT")) *local_root = true;
         if (attr->id == KEY_AWS_XRAY_INPROGRESS) { /* read and removed before any block */
             *in_progress = attr->v.kind == V_BOOL && attr->v.i;
-            attr->consumed = 1;
-            attr->indexed = 0;
+            attr->consumed = 2;
             continue;
         }
         a->by_id[attr->id] = attr;
@@ -358,8 +376,16 @@ static bool write_links(Buf *b, SpanRec *span, const Options *opt) {
     return true;
 }
 
+enum { DOC_PLAIN, DOC_LOCAL_ROOT, DOC_DEPENDENCY, DOC_SERVICE };
+
+/* Which document of a span is written, and with which ids (hex text). */
+typedef struct {
+    int mode;
+    Slice id, parent;
+} Plan;
+
 static void write_head(Buf *b, SpanRec *span, const ResourceInfo *res, Attrs *a, Slice name, int cut_bytes,
-                       bool in_progress, const Options *opt) {
+                       bool in_progress, const Options *opt, const Plan *plan) {
     BUF_LIT(b, "{\"name\":");
     json_str(b, name);
     if (cut_bytes > 0 && !b->failed) { /* the bytes of a character cut in two, before the closing quote */
@@ -367,9 +393,9 @@ static void write_head(Buf *b, SpanRec *span, const ResourceInfo *res, Attrs *a,
         for (int i = 0; i < cut_bytes; i++) BUF_LIT(b, "\\ufffd");
         buf_ch(b, '"');
     }
-    BUF_LIT(b, ",\"id\":\"");
-    put_hex(b, span->span_id.p, 8);
-    BUF_LIT(b, "\",\"start_time\":");
+    BUF_LIT(b, ",\"id\":");
+    json_str(b, plan->id);
+    BUF_LIT(b, ",\"start_time\":");
     json_float(b, (double)span->start / 1e9);
     if (res->has_service) {
         BUF_LIT(b, ",\"service\":");
@@ -384,7 +410,10 @@ static void write_head(Buf *b, SpanRec *span, const ResourceInfo *res, Attrs *a,
         BUF_LIT(b, ",\"user\":");
         json_str(b, as_str(user));
     }
-    if (span->nlinks && !write_links(b, span, opt)) b->decline = true;
+    /* a split local root keeps its links on the segment that receives (CONSUMER) or on the call */
+    bool consumer = span->kind == KIND_CONSUMER;
+    bool links = plan->mode == DOC_DEPENDENCY ? !consumer : plan->mode == DOC_SERVICE ? consumer : true;
+    if (span->nlinks && links && !write_links(b, span, opt)) b->decline = true;
     BUF_LIT(b, ",\"trace_id\":");
     put_trace_id(b, span->trace_id);
     if (in_progress) {
@@ -399,62 +428,129 @@ static void restore_indexed(SpanRec *span, Attrs *a) {
     /* add_special_attributes: consumed attributes named in indexed_attributes come back */
     for (size_t i = 0; i < span->nattrs; i++) {
         Attr *attr = &span->attrs[i];
-        if (attr->consumed && attr->indexed && attr->id != KEY_AWS_XRAY_INPROGRESS) attr->consumed = 0;
+        if (attr->consumed == 1 && attr->indexed) attr->consumed = 0;
     }
     if (a->by_id[KEY_ENDUSER_ID] != NULL) a->by_id[KEY_ENDUSER_ID]->consumed = 1; /* it is the user */
 }
 
-int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, Scratch *scratch) {
-    if (!ids_ok(span, opt)) return 0;
-    Attrs a;
-    bool in_progress, local_root;
-    if (!index_attributes(&a, span, opt, &in_progress, &local_root)) return 0;
-    /* A local root (ADOT SDKs) is always a segment; an outgoing one is split in two (Python). */
-    bool outgoing = span->kind == KIND_CLIENT || span->kind == KIND_PRODUCER || span->kind == KIND_CONSUMER;
-    if (local_root && outgoing) return 0;
+static void put_bool_field(Buf *b, const char *field, bool value) {
+    bool first = false;
+    json_key(b, field, &first);
+    if (value) BUF_LIT(b, "true"); else BUF_LIT(b, "false");
+}
+
+/* The name a split local root's documents carry instead of the usual one (segment.py). */
+static void override_name(Buf *name, int *cut_bytes, Attrs *a, const ResourceInfo *res, int mode) {
+    Attr *remote = a->by_id[KEY_AWS_REMOTE_SERVICE], *local = a->by_id[KEY_AWS_LOCAL_SERVICE];
+    Slice chosen;
+    if (mode == DOC_DEPENDENCY && has_value(remote)) {
+        Attr *rpc = a->by_id[KEY_RPC_SYSTEM];
+        chosen = as_str(remote);
+        if (rpc != NULL && SLICE_IS(as_str(rpc), "aws-api")) {
+            if (chosen.n >= 8 && memcmp(chosen.p, "AWS.SDK.", 8) == 0) chosen = (Slice){chosen.p + 8, chosen.n - 8};
+            else if (chosen.n >= 5 && memcmp(chosen.p, "AWS::", 5) == 0) chosen = (Slice){chosen.p + 5, chosen.n - 5};
+        }
+    } else if (mode == DOC_SERVICE && has_value(local)) {
+        chosen = as_str(local);
+    } else if (mode == DOC_SERVICE && res->service_name.n) {
+        chosen = res->service_name;
+    } else {
+        return;
+    }
+    name->len = 0;
+    buf_put(name, chosen.p, chosen.n);
+    *cut_bytes = 0;
+}
+
+static int write_document(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, Scratch *scratch,
+                          const Plan *plan, Attrs *a, bool in_progress) {
     Buf *name = &scratch->name, *ns = &scratch->ns, *sql = &scratch->sql;
     name->len = ns->len = sql->len = 0;
     name->decline = ns->decline = sql->decline = false;
-    int rc = 0;
-    int cut_bytes;
-    if (!make_name(name, ns, &a, res->service_name, &cut_bytes)) goto done;
-    bool subsegment = span->kind != KIND_SERVER && span->kind != KIND_CONSUMER && span->parent_id.n > 0;
-    write_head(b, span, res, &a, (Slice){(const uint8_t *)name->p, name->len}, cut_bytes, in_progress, opt);
+    int cut_bytes, mode = plan->mode;
+    if (!make_name(name, ns, a, res->service_name, &cut_bytes)) return 0;
+    override_name(name, &cut_bytes, a, res, mode);
+    bool subsegment = span->kind != KIND_SERVER && span->kind != KIND_CONSUMER && plan->parent.n > 0;
+    write_head(b, span, res, a, (Slice){(const uint8_t *)name->p, name->len}, cut_bytes, in_progress, opt, plan);
     bool written, py_error, error, fault, throttle;
-    if (!make_http(b, &a, &opt->helpers, &scratch->url, &written, &py_error)) {
-        rc = -1;
-        goto done;
+    size_t mark = b->len;
+    if (!make_http(b, a, &opt->helpers, &scratch->url, &written, &py_error)) return -1;
+    if (mode == DOC_SERVICE) b->len = mark; /* the service segment has no http block */
+    flags(a, span->status_code == STATUS_CODE_ERROR, &error, &fault, &throttle);
+    put_bool_field(b, "fault", fault);
+    put_bool_field(b, "error", error);
+    put_bool_field(b, "throttle", throttle);
+    if (write_cause(b, span, a, opt, scratch) < 0) return -1;
+    mark = b->len;
+    make_aws(b, a, res->is_aws, res->account, res->aws_parts, &written);
+    if (mode == DOC_SERVICE && written) { /* only the resource's parts: the call's fields stay on the call */
+        b->len = mark;
+        BUF_LIT(b, ",\"aws\":{");
+        buf_put(b, res->aws_parts.p, res->aws_parts.n);
+        buf_ch(b, '}');
     }
-    flags(&a, span->status_code == STATUS_CODE_ERROR, &error, &fault, &throttle);
-    BUF_LIT(b, ",\"fault\":");
-    if (fault) BUF_LIT(b, "true"); else BUF_LIT(b, "false");
-    BUF_LIT(b, ",\"error\":");
-    if (error) BUF_LIT(b, "true"); else BUF_LIT(b, "false");
-    BUF_LIT(b, ",\"throttle\":");
-    if (throttle) BUF_LIT(b, "true"); else BUF_LIT(b, "false");
-    if (write_cause(b, span, &a, opt, scratch) < 0) {
-        rc = -1;
-        goto done;
-    }
-    make_aws(b, &a, res->is_aws, res->account, res->aws_parts, &written);
-    make_sql(sql, &a, &written);
-    restore_indexed(span, &a);
-    write_attributes(b, span, res, opt, !subsegment, scratch);
-    if (ns->len && !local_root) {
+    make_sql(sql, a, &written);
+    restore_indexed(span, a);
+    write_attributes(b, span, res, opt, !subsegment, mode == DOC_SERVICE, scratch);
+    bool dependency = mode == DOC_DEPENDENCY;
+    if ((mode == DOC_PLAIN && ns->len) || dependency) {
         BUF_LIT(b, ",\"namespace\":");
-        json_str(b, (Slice){(const uint8_t *)ns->p, ns->len});
+        json_str(b, ns->len ? (Slice){(const uint8_t *)ns->p, ns->len} : SLICE_LIT("remote"));
     }
-    if (span->parent_id.n) {
-        BUF_LIT(b, ",\"parent_id\":\"");
-        put_hex(b, span->parent_id.p, 8);
-        buf_ch(b, '"');
+    if (plan->parent.n) {
+        BUF_LIT(b, ",\"parent_id\":");
+        json_str(b, plan->parent);
     }
-    if (subsegment && !local_root) BUF_LIT(b, ",\"type\":\"subsegment\"");
+    if ((mode == DOC_PLAIN && subsegment) || dependency) BUF_LIT(b, ",\"type\":\"subsegment\"");
     buf_put(b, sql->p, sql->len);
     BUF_LIT(b, "}\n");
     if (name->failed || ns->failed || sql->failed || scratch->url.failed) b->failed = true;
     if (sql->decline) b->decline = true;
-    rc = 1;
-done:
+    return 1;
+}
+
+/* segment.make_segments: one document, or two for a CLIENT/PRODUCER/CONSUMER local root (the call
+ * as a subsegment of a new service segment, linked by a fresh id). */
+int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, Scratch *scratch) {
+    scratch->split = 0;
+    if (!ids_ok(span, opt)) return 0;
+    Attrs a;
+    bool in_progress, local_root;
+    if (!index_attributes(&a, span, opt, &in_progress, &local_root, false)) return 0;
+    char id_hex[16], parent_hex[16];
+    for (int i = 0; i < 8; i++) {
+        id_hex[2 * i] = HEXDIGITS[span->span_id.p[i] >> 4];
+        id_hex[2 * i + 1] = HEXDIGITS[span->span_id.p[i] & 15];
+        if (span->parent_id.n) {
+            parent_hex[2 * i] = HEXDIGITS[span->parent_id.p[i] >> 4];
+            parent_hex[2 * i + 1] = HEXDIGITS[span->parent_id.p[i] & 15];
+        }
+    }
+    Slice id = {(const uint8_t *)id_hex, 16}, parent = {(const uint8_t *)parent_hex, span->parent_id.n ? 16 : 0};
+    bool outgoing = span->kind == KIND_CLIENT || span->kind == KIND_PRODUCER || span->kind == KIND_CONSUMER;
+    if (!local_root || !outgoing) {
+        Plan plan = {local_root ? DOC_LOCAL_ROOT : DOC_PLAIN, id, parent};
+        return write_document(b, span, res, opt, scratch, &plan, &a, in_progress);
+    }
+    PyObject *service_id = PyObject_CallNoArgs(opt->new_id);
+    if (service_id == NULL) return -1;
+    scratch->ids_used++;
+    Py_ssize_t n;
+    const char *text = PyUnicode_Check(service_id) ? PyUnicode_AsUTF8AndSize(service_id, &n) : NULL;
+    if (text == NULL) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "new_id() must return a str");
+        Py_DECREF(service_id);
+        return -1;
+    }
+    Slice service = {(const uint8_t *)text, (size_t)n};
+    Plan call = {DOC_DEPENDENCY, id, service};
+    int rc = write_document(b, span, res, opt, scratch, &call, &a, in_progress);
+    if (rc == 1) {
+        scratch->split = b->len;
+        index_attributes(&a, span, opt, &in_progress, &local_root, true);
+        Plan segment = {DOC_SERVICE, service, parent};
+        rc = write_document(b, span, res, opt, scratch, &segment, &a, in_progress);
+    }
+    Py_DECREF(service_id);
     return rc;
 }
