@@ -383,18 +383,27 @@ def chunks(message: bytes) -> list[bytes]:
     return found
 
 
-MUTATION = st.tuples(st.sampled_from(["flip", "cut", "delete", "insert"]), st.integers(0, 10**6),
+MUTATION = st.tuples(st.sampled_from(["flip", "cut", "delete", "insert", "text", "text"]), st.integers(0, 10**6),
                      st.integers(1, 255), st.binary(min_size=1, max_size=4))
 
 
 def mutate(payload: bytes, ops: list[tuple[str, int, int, bytes]]) -> bytes:
-    """``payload`` with bytes flipped, cut off, deleted or inserted (drawn from :data:`MUTATION`)."""
+    """``payload`` with bytes flipped, cut off, deleted, inserted or changed in text (drawn from :data:`MUTATION`).
+
+    ``text`` changes a printable byte, most likely inside a string (the structure stays, the content
+    changes): to another printable byte for an odd ``number``, else to ``number`` itself (often
+    invalid UTF-8).
+    """
     data = bytearray(payload)
     for op, position, number, blob in ops:
         if not data:
             break
         at = position % len(data)
-        if op == "flip":
+        if op == "text":
+            printable = [i for i, byte in enumerate(data) if 0x20 <= byte < 0x7F]
+            if printable:
+                data[printable[position % len(printable)]] = 0x20 + number % 0x5F if number % 2 else number
+        elif op == "flip":
             data[at] ^= number
         elif op == "cut":
             del data[at:]

@@ -366,7 +366,8 @@ def test_spans_with_many_attributes(count: int) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(payload=requests(), ops=st.lists(MUTATION, min_size=1, max_size=3), options=OPTIONS)
+@given(payload=st.booleans().flatmap(lambda plain: requests(plain=plain)), ops=st.lists(MUTATION, min_size=1, max_size=3),
+       options=OPTIONS)
 def test_mutated_payloads_give_the_same_outcome(payload: bytes, ops: list, options: TranslateOptions) -> None:
     assert_same(mutate(payload, ops), options)
 
