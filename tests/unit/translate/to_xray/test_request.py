@@ -33,6 +33,7 @@ from tests.unit.translate.to_xray.golden import (
     any_value,
     cases,
     counter_ids,
+    key_values,
     make_span,
     parse_otlp_json,
     request_of,
@@ -120,6 +121,49 @@ def test_numbers_format_identically(start: int, end: int, doubles: list[float], 
     span = http_span(start_time_unix_nano=start, end_time_unix_nano=end, attributes=attrs)
     documents, errors = assert_same(wrap_span(span.SerializeToString(), RESOURCE),
                                     TranslateOptions(indexed_attributes=("a", "i")))
+    assert errors == [] and len(documents) == 1
+
+
+_OCTETS = st.sampled_from(["0", "00", "01", "9", "10", "99", "100", "199", "249", "250", "255", "256", "299", "300",
+                           "1000", "", "-1", "+1", " 1", "1 ", "a", "٣"])
+IP_LIKE = st.one_of(
+    st.lists(_OCTETS, min_size=3, max_size=5).map(".".join), st.ip_addresses().map(str),
+    st.tuples(st.ip_addresses(v=6).map(str), st.sampled_from(["%eth0", "%", "]", ":", ":80", ""])).map("".join),
+    st.from_regex(r"[0-9a-fA-F:.%\[\]]{0,20}", fullmatch=True), st.text(max_size=8),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(addresses=st.lists(IP_LIKE, min_size=1, max_size=4),
+       keys=st.permutations(["http.client_ip", "client.address", "net.peer.ip", "network.peer.address"]),
+       kind=st.sampled_from([Span.SPAN_KIND_SERVER, Span.SPAN_KIND_CLIENT]))
+def test_client_addresses_parse_identically(addresses: list[str], keys: list[str], kind: int) -> None:
+    """Go's net.ParseIP rules for client IPs (IPv4 in C, IPv6 through the Python helper)."""
+    attrs = [KeyValue(key=key, value=any_value(address)) for key, address in zip(keys, addresses, strict=False)]
+    span = http_span(kind=kind, attributes=attrs + [KeyValue(key="http.method", value=any_value("GET"))])
+    documents, errors = assert_same(wrap_span(span.SerializeToString(), RESOURCE))
+    assert errors == [] and len(documents) == 1
+
+
+CONNECTION_STRINGS = st.from_regex(
+    r"(jdbc:)?([a-zA-Z][a-z0-9+.-]{0,5}:)?(//)?([a-z@]{0,3}(:[a-z]{0,2})?@)?(\[[0-9a-f:%]{0,6}\]?|[a-z0-9.é]{0,6})"
+    r"(:[0-9a-z٣]{0,5})?([/?#][a-z/]{0,4})?", fullmatch=True)
+URL_KEYS = ["http.url", "url.full", "http.scheme", "url.scheme", "http.host", "http.target", "http.server_name",
+            "net.host.port", "host.name", "net.host.name", "net.peer.name", "net.peer.port", "url.path", "url.query",
+            "server.address", "server.port", "net.peer.ip"]
+URL_VALUES = st.sampled_from(["http", "https", "80", "443", "8080", "", "/p?q", "?a=1", "h.example", "::1"]) \
+    | st.integers(0, 70000) | st.text(max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(connection=CONNECTION_STRINGS, parts=st.dictionaries(st.sampled_from(URL_KEYS), URL_VALUES, max_size=6),
+       kind=st.sampled_from([Span.SPAN_KIND_SERVER, Span.SPAN_KIND_CLIENT, Span.SPAN_KIND_INTERNAL]),
+       system=st.sampled_from(["mysql", "redis"]))
+def test_urls_and_database_hosts_identically(connection: str, parts: dict, kind: int, system: str) -> None:
+    """The URL built from its parts and the ``db.name@host`` name from ``db.connection_string``."""
+    attrs = {"db.system": system, "db.name": "shop", "db.connection_string": connection, **parts}
+    documents, errors = assert_same(wrap_span(http_span(kind=kind, attributes=key_values(attrs)).SerializeToString(),
+                                              RESOURCE))
     assert errors == [] and len(documents) == 1
 
 
