@@ -556,7 +556,7 @@ static uint32_t next_code_point(const uint8_t *p, size_t *len) {
 
 /* naming.fix_segment_name: keep letters (Unicode), digits and the allowed symbols, cut to 200
  * bytes. A character cut in two leaves *cut_bytes invalid bytes, which the document writes as
- * \ufffd each (as Go does). False for a cut that the Python modules render differently. */
+ * \ufffd each (as Go does). */
 static bool fix_segment_name(Buf *out, Slice name, int *cut_bytes) {
     for (size_t i = 0; i < name.n;) {
         size_t len;
@@ -569,7 +569,6 @@ static bool fix_segment_name(Buf *out, Slice name, int *cut_bytes) {
         size_t cut = MAX_NAME_BYTES;
         while (cut > 0 && ((uint8_t)out->p[cut] & 0xc0) == 0x80) cut--; /* back to a character start */
         *cut_bytes = (int)(MAX_NAME_BYTES - cut);
-        if (*cut_bytes == 3) return false; /* Python writes one U+FFFD there */
         out->len = cut;
     } else if (out->len == 0) {
         BUF_LIT(out, "span");

@@ -36,9 +36,9 @@ void buf_grow(Buf *b, size_t extra) {
 
 static const char HEX[] = "0123456789abcdef";
 
-/* 0: copy as is; 1: escape (see json_str). Bytes ≥ 0x80 are copied; 0xe2 and 0xf4 are checked. */
+/* 0: copy as is; 1: escape (see json_str). Bytes ≥ 0x80 are copied; 0xe2 (U+2028/9?) is checked. */
 static const uint8_t NEEDS_ESCAPE[256] = {
-    [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1, [0xe2] = 1, [0xf4] = 1,
+    [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1, [0xe2] = 1,
 };
 
 void json_str(Buf *b, Slice s) {
@@ -61,13 +61,6 @@ void json_str(Buf *b, Slice s) {
                 buf_ch(b, (char)c);
                 p++;
             }
-            continue;
-        }
-        if (c == 0xf4) {
-            /* U+10FFFE is the Python encoder's truncation marker: leave such text to it. */
-            if (end - p >= 4 && p[1] == 0x8f && p[2] == 0xbf && p[3] == 0xbe) b->decline = true;
-            buf_ch(b, (char)c);
-            p++;
             continue;
         }
         switch (c) {

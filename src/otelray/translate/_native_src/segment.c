@@ -1,10 +1,10 @@
-/* One span → one segment document (to_xray/segment.py make_segment, annotations.py).
+/* One span → its segment documents (to_xray/segment.py make_segments, annotations.py).
  *
- * Declines (returns 0) every span the Python translator must handle:
- * aws.xray.metadata.* and aws.xray.annotations attributes, duplicate keys, invalid ids (links' too), a span name
- * cut inside a 4-byte character, NaN/Inf headed for the document, U+10FFFE in text, documents over the
- * size limit. Exception events are turned into the cause block by the Python modules (a callback).
- * Field order is that of contrib's Segment struct; maps are written with sorted keys.
+ * Declines (returns 0) every span the Python translator must handle: aws.xray.metadata.* and
+ * aws.xray.annotations attributes, duplicate keys, invalid ids (links' too), NaN/Inf headed for the
+ * document, documents over the size limit. Exception events are turned into the cause block by the
+ * Python modules (a callback). Field order is that of contrib's Segment struct; maps are written
+ * with sorted keys.
  */
 #include "native.h"
 

@@ -17,16 +17,11 @@ from typing import Any
 
 import orjson
 
-#: Stands for one invalid UTF-8 byte left by a byte-level truncation; Go writes ``\ufffd`` for it.
-INVALID_BYTE_MARK = "\U0010fffe"
-_INVALID_BYTE_MARK_UTF8 = INVALID_BYTE_MARK.encode("utf-8")
-
 _HTML_ESCAPES = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
 # Rare characters, looked for by their lead byte first (a memchr) and only then replaced.
 _RARE_ESCAPES = (
     (b"\xe2", ("\u2028".encode(), b"\\u2028")),
     (b"\xe2", ("\u2029".encode(), b"\\u2029")),
-    (b"\xf4", (_INVALID_BYTE_MARK_UTF8, b"\\ufffd")),
 )
 
 
@@ -82,7 +77,7 @@ def _go_escape(raw: bytes) -> bytes:
     for plain, escaped in _HTML_ESCAPES:
         if raw.find(plain) >= 0:
             raw = raw.replace(plain, escaped)
-    if not raw.isascii():  # U+2028, U+2029 and the invalid-byte mark are all non-ASCII
+    if not raw.isascii():  # U+2028 and U+2029 are non-ASCII
         for lead, (plain, escaped) in _RARE_ESCAPES:
             if raw.find(lead) >= 0:
                 raw = raw.replace(plain, escaped)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import orjson
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
-from otelray.translate.to_xray.jsonenc import INVALID_BYTE_MARK
+from otelray.translate.to_xray.jsonenc import encode_value
 from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.values import Attrs, as_str
 
@@ -44,14 +45,36 @@ def fix_segment_name(name: str) -> str:
     return name or DEFAULT_NAME
 
 
+class CutName(str):
+    """A name cut at 200 bytes inside a character: ``broken_bytes`` bytes of that character remain.
+
+    Go's encoder writes each such byte as ``\\ufffd``; :func:`name_value` renders the name that way.
+    """
+
+    broken_bytes: int
+
+    def __new__(cls, text: str, broken_bytes: int) -> CutName:
+        name = super().__new__(cls, text)
+        name.broken_bytes = broken_bytes
+        return name
+
+
 def _truncate_bytes(head: bytes) -> str:
-    """Decode a byte-truncated name; each byte of a cut character is written as ``\\ufffd`` (as Go)."""
-    for cut in range(1, 4):
+    """Decode a byte-truncated name, remembering the bytes of a character cut in two."""
+    for cut in range(4):  # a UTF-8 character has at most 4 bytes
         try:
-            return head[: len(head) - cut + 1].decode("utf-8") + INVALID_BYTE_MARK * (cut - 1)
+            text = head[: len(head) - cut].decode("utf-8")
         except UnicodeDecodeError:
             continue
-    return head.decode("utf-8", "replace")
+        return CutName(text, cut) if cut else text
+    raise ValueError("not UTF-8")  # unreachable: the head comes from a valid str
+
+
+def name_value(name: str) -> str | orjson.Fragment:
+    """The ``name`` field's value: a cut name as pre-encoded JSON with its broken bytes as ``\\ufffd``."""
+    if type(name) is not CutName:
+        return name
+    return orjson.Fragment(encode_value(str(name))[:-1] + "\\ufffd" * name.broken_bytes + '"')
 
 
 def trim_aws_sdk_prefix(name: str, aws_sdk: bool) -> str:

@@ -24,7 +24,7 @@ from otelray.translate.to_xray.failure import SpanFailure
 from otelray.translate.to_xray.http import make_http
 from otelray.translate.to_xray.jsonenc import go_float_fragment
 from otelray.translate.to_xray.links import make_links
-from otelray.translate.to_xray.naming import make_name, trim_aws_sdk_prefix
+from otelray.translate.to_xray.naming import make_name, name_value, trim_aws_sdk_prefix
 from otelray.translate.to_xray.resource import ResourceInfo
 from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.sql import make_sql
@@ -81,7 +81,7 @@ def make_segment(item: SpanInput, options: TranslateOptions, now: float, new_id:
     name, namespace = make_name(span, attrs, res.service_name, aws_sdk)
     error, fault, throttle = flags
     # Field order of contrib's Segment struct; absent fields are simply not written.
-    document: Document = {"name": name, "id": item.span_id, "start_time": go_float_fragment(span.start_time_unix_nano / 1e9)}
+    document: Document = {"name": name_value(name), "id": item.span_id, "start_time": go_float_fragment(span.start_time_unix_nano / 1e9)}
     if res.service is not None:
         document["service"] = res.service
     if res.origin:

@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from otelray.translate.to_xray.jsonenc import (
-    INVALID_BYTE_MARK,
     UnsupportedValueError,
     encode_document,
     go_float,
@@ -36,10 +35,10 @@ def test_go_refuses_nan_and_inf(value: float) -> None:
 
 def test_document_bytes() -> None:
     document = {"name": "a<b>&c\u2028\u2029", "start_time": go_float_fragment(1.0), "ctl": "\x01\n\t\b\f\"\\",
-                "bad": "x" + INVALID_BYTE_MARK * 2, "uni": "日本"}
+                "max": "x\U0010fffe", "uni": "日本"}
     assert encode_document(document) == (
         '{"name":"a\\u003cb\\u003e\\u0026c\\u2028\\u2029","start_time":1,"ctl":"\\u0001\\n\\t\\b\\f\\"\\\\",'
-        '"bad":"x\\ufffd\\ufffd","uni":"日本"}\n'
+        '"max":"x\U0010fffe","uni":"日本"}\n'
     )
 
 

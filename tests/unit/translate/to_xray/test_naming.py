@@ -8,7 +8,8 @@ import pytest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from otelray.translate.to_xray.cause import is_aws_sdk_span
-from otelray.translate.to_xray.naming import db_host, fix_segment_name, make_name
+from otelray.translate.to_xray.jsonenc import encode_document, encode_value
+from otelray.translate.to_xray.naming import db_host, fix_segment_name, make_name, name_value
 from otelray.translate.to_xray.spanview import SpanView
 from otelray.translate.to_xray.values import attrs_of
 from tests.unit.translate.to_xray.golden import make_span
@@ -56,10 +57,18 @@ def test_fix_segment_name(name: str, fixed: str) -> None:
     assert fix_segment_name(name) == fixed
 
 
-def test_truncation_cuts_bytes_and_marks_each_broken_byte() -> None:
-    fixed = fix_segment_name("a" + "日" * 100)
-    assert fixed.encode("utf-8", "surrogatepass").count("\U0010fffe".encode()) == 1
-    assert fixed.startswith("a" + "日" * 66)
+@pytest.mark.parametrize(("name", "kept", "broken"), [
+    ("a" + "日" * 100, "a" + "日" * 66, 1),   # 1 + 198 bytes kept, 1 byte of the 67th character left
+    ("日" * 100, "日" * 66, 2),
+    ("a" * 197 + "\U0001d400" * 2, "a" * 197, 3),  # a 4-byte letter cut after 3 bytes
+    ("a" * 196 + "\U0001d400" * 2, "a" * 196 + "\U0001d400", 0),
+])
+def test_truncation_cuts_bytes_and_writes_each_broken_byte_as_go(name: str, kept: str, broken: int) -> None:
+    fixed = fix_segment_name(name)
+    assert fixed == kept
+    assert getattr(fixed, "broken_bytes", 0) == broken
+    document = encode_document({"name": name_value(fixed)})
+    assert document == '{"name":' + encode_value(kept)[:-1] + "\\ufffd" * broken + '"}\n'
 
 
 @pytest.mark.parametrize(("url", "host"), [
