@@ -24,7 +24,8 @@ _NOW_EPOCH = int(NOW).to_bytes(4, "big")
 
 # Text a JSON encoder or name filter treats specially.
 TRICKY_TEXT = ["", "<a href='x'>&amp;</a>", 'say "hi"', "back\\slash", "\x00\x01\x1f\x7f", "line\u2028sep\u2029",
-               "héllo wörld", "日本語", "emoji \U0001f600", "tab\tnew\nline", "a" * 70, "é" * 40, "\ufffd", "%41+b"]
+               "héllo wörld", "日本語", "emoji \U0001f600", "tab\tnew\nline", "a" * 70, "é" * 40, "\ufffd", "%41+b",
+               "\U0010fffe", "x\U0010fffe\U0010ffff"]
 TEXTS = st.sampled_from(TRICKY_TEXT) | st.text(max_size=12)
 DOUBLES = st.sampled_from([1e-7, 1e-6, 1e21, 1e20, 0.1, 2.0, -0.0, 0.0, math.nan, math.inf, -math.inf, 5e-324,
                            1.7976931348623157e308, 123456.789, -3.5, 429.0]) | st.floats()
@@ -194,7 +195,8 @@ def _span_ids(*odd: bytes) -> st.SearchStrategy[bytes]:
 
 
 NAMES = st.sampled_from(["GET /users/{id}", "DynamoDB.GetItem", "naïve café", "日本", "a<b>c!d?e*f", "", "   ",
-                         "x" * 250, "é" * 150, "ab" + "日" * 70, "\U0001f600 smile", "ok_name-1.2:3/4%5&6#7=8+9@"]) \
+                         "x" * 250, "é" * 150, "ab" + "日" * 70, "a" + "日" * 70, "\U0010fffe" * 60,
+                         "b" + "\U0001f600" * 55, "\U0001f600 smile", "ok_name-1.2:3/4%5&6#7=8+9@"]) \
     | st.text(max_size=20)
 ASCII_NAMES = st.sampled_from(["GET /users/{id}", "x" * 250, "a<b>c!d?e*f", "", "ok_name-1.2:3/4%5&6#7=8+9@"]) \
     | st.text(alphabet=[chr(c) for c in range(32, 127)], max_size=20)
