@@ -245,6 +245,22 @@ static void flags(Attrs *a, bool status_error, bool *error, bool *fault, bool *t
     *throttle = code == 429;
 }
 
+/* new_id(): a new reference to the id (counted for a replay) and its text, or NULL on an error. */
+static PyObject *draw_id(const Options *opt, Scratch *scratch, Slice *text) {
+    PyObject *id = PyObject_CallNoArgs(opt->new_id);
+    if (id == NULL) return NULL;
+    scratch->ids_used++;
+    Py_ssize_t n;
+    const char *utf8 = PyUnicode_Check(id) ? PyUnicode_AsUTF8AndSize(id, &n) : NULL;
+    if (utf8 == NULL) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "new_id() must return a str");
+        Py_DECREF(id);
+        return NULL;
+    }
+    *text = (Slice){(const uint8_t *)utf8, (size_t)n};
+    return id;
+}
+
 static bool aws_sdk_span(Attrs *a) {
     Attr *rpc = a->by_id[KEY_RPC_SYSTEM];
     return rpc != NULL && SLICE_IS(as_str(rpc), "aws-api");
@@ -304,18 +320,11 @@ static int write_cause(Buf *b, SpanRec *span, Attrs *a, const Options *opt, Scra
         if (message.n == 0) message = as_str(text);
     }
     if (message.n == 0) return 0;
-    PyObject *id = PyObject_CallNoArgs(opt->new_id);
+    Slice id_text;
+    PyObject *id = draw_id(opt, scratch, &id_text);
     if (id == NULL) return -1;
-    scratch->ids_used++;
-    Py_ssize_t id_len;
-    const char *id_text = PyUnicode_Check(id) ? PyUnicode_AsUTF8AndSize(id, &id_len) : NULL;
-    if (id_text == NULL) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "new_id() must return a str");
-        Py_DECREF(id);
-        return -1;
-    }
     BUF_LIT(b, ",\"cause\":{\"exceptions\":[{\"id\":");
-    json_str(b, (Slice){(const uint8_t *)id_text, (size_t)id_len});
+    json_str(b, id_text);
     BUF_LIT(b, ",\"message\":");
     json_str(b, message);
     BUF_LIT(b, ",\"type\":\"\"}]}");
@@ -532,17 +541,9 @@ int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options 
         Plan plan = {local_root ? DOC_LOCAL_ROOT : DOC_PLAIN, id, parent};
         return write_document(b, span, res, opt, scratch, &plan, &a, in_progress);
     }
-    PyObject *service_id = PyObject_CallNoArgs(opt->new_id);
+    Slice service;
+    PyObject *service_id = draw_id(opt, scratch, &service);
     if (service_id == NULL) return -1;
-    scratch->ids_used++;
-    Py_ssize_t n;
-    const char *text = PyUnicode_Check(service_id) ? PyUnicode_AsUTF8AndSize(service_id, &n) : NULL;
-    if (text == NULL) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "new_id() must return a str");
-        Py_DECREF(service_id);
-        return -1;
-    }
-    Slice service = {(const uint8_t *)text, (size_t)n};
     Plan call = {DOC_DEPENDENCY, id, service};
     int rc = write_document(b, span, res, opt, scratch, &call, &a, in_progress);
     if (rc == 1) {
