@@ -107,6 +107,7 @@ void buf_init(Buf *b);
 void buf_free(Buf *b);
 void buf_grow(Buf *b, size_t extra);
 static inline void buf_put(Buf *b, const void *data, size_t n) {
+    if (n == 0) return; /* data may be NULL (an empty scratch buffer) */
     if (b->len + n > b->cap) buf_grow(b, n);
     if (b->failed) return;
     memcpy(b->p + b->len, data, n);
