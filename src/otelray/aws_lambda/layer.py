@@ -137,7 +137,10 @@ def _copy_otelray(destination: Path) -> None:
     import otelray
 
     source = Path(otelray.__file__).parent
-    shutil.copytree(source, destination / "otelray", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # The translation extension's C sources stay out; its built module goes along and is used where the
+    # function's Python can load it (otherwise otelray.translate falls back to its Python modules).
+    shutil.copytree(source, destination / "otelray",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "_native_src"))
 
 
 def build_layer(output: Path, *, python_version: str = "3.11", cache_dir: Path | None = None,
