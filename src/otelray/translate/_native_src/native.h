@@ -46,7 +46,7 @@ typedef struct {
     uint32_t hash;
     int16_t id;       /* a KEY_* of a key some block reads, or -1 */
     uint8_t consumed; /* taken by a block (see segment.c) */
-    uint8_t indexed;  /* named in indexed_attributes */
+    uint8_t indexed;  /* 1: named in indexed_attributes; 2: in the span's aws.xray.annotations */
 } Attr;
 
 #define MAX_ATTRS 128

@@ -1,10 +1,10 @@
 /* One span → its segment documents (to_xray/segment.py make_segments, annotations.py).
  *
- * Declines (returns 0) every span the Python translator must handle: aws.xray.metadata.* and
- * aws.xray.annotations attributes, duplicate keys, invalid ids (links' too), NaN/Inf headed for the
- * document, documents over the size limit. Exception events are turned into the cause block by the
- * Python modules (a callback). Field order is that of contrib's Segment struct; maps are written
- * with sorted keys.
+ * Declines (returns 0) every span the Python translator must handle: aws.xray.metadata.*
+ * attributes, an aws.xray.annotations list naming resource attributes, duplicate keys, invalid ids
+ * (links' too), NaN/Inf headed for the document, documents over the size limit. Exception events
+ * are turned into the cause block by the Python modules (a callback). Field order is that of
+ * contrib's Segment struct; maps are written with sorted keys.
  */
 #include "native.h"
 
@@ -189,6 +189,25 @@ static bool is_remote_attribute(Slice key) {
            SLICE_IS(key, "K8s.RemoteNamespace");
 }
 
+/* aws.xray.annotations: the span's attributes it names are annotations too (indexed bit 2). False
+ * when it names a resource attribute (otel.resource.*), whose split the Python modules recompute. */
+static bool index_listed(SpanRec *span, const Attr *listed) {
+    Iter it = {listed->v.s.p, listed->v.s.p + listed->v.s.n, false, 0};
+    Value item;
+    while (iter_next_value(&it, &item)) {
+        if (item.kind != V_STR) continue;
+        if (item.s.n >= sizeof RESOURCE_PREFIX - 1 && memcmp(item.s.p, RESOURCE_PREFIX, sizeof RESOURCE_PREFIX - 1) == 0)
+            return false;
+        uint32_t hash = key_hash(item.s);
+        for (size_t i = 0; i < span->nattrs; i++) {
+            Attr *attr = &span->attrs[i];
+            if (attr->hash == hash && attr->key.n == item.s.n && memcmp(attr->key.p, item.s.p, item.s.n) == 0)
+                attr->indexed |= 2;
+        }
+    }
+    return !it.error;
+}
+
 /* consumed: 0 free, 1 taken by a block (indexed_attributes can bring it back), 2 not an attribute
  * of this document (aws.xray.inprogress; the remote attributes of a service segment). */
 static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *in_progress, bool *local_root,
@@ -196,6 +215,7 @@ static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *
     memset(a->by_id, 0, sizeof a->by_id);
     a->span = span;
     *in_progress = *local_root = false;
+    Attr *listed = NULL;
     for (size_t i = 0; i < span->nattrs; i++) {
         Attr *attr = &span->attrs[i];
         attr->hash = key_hash(attr->key);
@@ -218,7 +238,11 @@ static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *
             continue;
         }
         if (attr->id < 0) continue;
-        if (attr->id == KEY_AWS_XRAY_ANNOTATIONS) return false;
+        if (attr->id == KEY_AWS_XRAY_ANNOTATIONS && attr->v.kind == V_ARRAY) { /* a list: keys to index */
+            listed = attr;
+            attr->consumed = 2;
+            continue;
+        }
         if (attr->id == KEY_AWS_SPAN_KIND && SLICE_IS(as_str(attr), "LOCAL_ROOT")) *local_root = true;
         if (attr->id == KEY_AWS_XRAY_INPROGRESS) { /* read and removed before any block */
             *in_progress = attr->v.kind == V_BOOL && attr->v.i;
@@ -227,7 +251,7 @@ static bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *
         }
         a->by_id[attr->id] = attr;
     }
-    return true;
+    return listed == NULL || index_listed(span, listed);
 }
 
 /* ---- error / fault / throttle and cause -------------------------------------------------- */
@@ -437,7 +461,7 @@ static void restore_indexed(SpanRec *span, Attrs *a) {
     /* add_special_attributes: consumed attributes named in indexed_attributes come back */
     for (size_t i = 0; i < span->nattrs; i++) {
         Attr *attr = &span->attrs[i];
-        if (attr->consumed == 1 && attr->indexed) attr->consumed = 0;
+        if (attr->consumed == 1 && (attr->indexed & 1)) attr->consumed = 0;
     }
     if (a->by_id[KEY_ENDUSER_ID] != NULL) a->by_id[KEY_ENDUSER_ID]->consumed = 1; /* it is the user */
 }

@@ -125,3 +125,26 @@ def test_exception_events_are_native_with_python_stack_traces() -> None:
     payload = _request(span, {"service.name": "api", "telemetry.sdk.language": "python"})
     (document,) = _native_and_same(payload, TranslateOptions())
     assert '"type":"KeyError"' in document and '"path":"/srv/app.py"' in document
+
+
+def _listed(*keys: str) -> KeyValue:
+    values = [AnyValue(string_value=key) for key in keys] + [AnyValue(int_value=5)]
+    return KeyValue(key="aws.xray.annotations", value=AnyValue(array_value=ArrayValue(values=values)))
+
+
+@pytest.mark.parametrize("options", OPTIONS + [TranslateOptions(allow_dot_in_annotation_keys=False)])
+def test_annotation_lists_name_span_attributes(options: TranslateOptions) -> None:
+    span = _span(Span.SPAN_KIND_SERVER, {"order.id": "o-1", "http.method": "GET", "cart.size": 3})
+    span.attributes.append(_listed("order.id", "cart.size", "absent"))
+    (document,) = _native_and_same(_request(span), options)
+    assert '"aws.xray.annotations"' not in document
+    assert ('"order.id":"o-1"' if options.allow_dot_in_annotation_keys else '"order_id":"o-1"') in document
+
+
+def test_annotation_list_naming_a_resource_attribute_is_left_to_python() -> None:
+    span = _span(Span.SPAN_KIND_SERVER, {"order.id": "o-1"})
+    span.attributes.append(_listed("otel.resource.service.name"))
+    payload = _request(span)
+    assert_same(payload, TranslateOptions(), NOW)
+    result = translate_request(payload, options=TranslateOptions(), now=NOW)
+    assert result.native_spans == 0 and '"otel.resource.service.name":"shop"' in result.documents[0]
