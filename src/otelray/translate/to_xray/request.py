@@ -4,12 +4,12 @@ The translation rules live in the Python block modules (``segment``, ``http``, `
 read spans through upb's Python wrappers: exact, but about forty times the cost of decoding the
 request. ``otelray.translate._native`` (a C extension, built at install) reads the protobuf wire
 bytes directly and writes the documents of the common spans itself — HTTP, AWS SDK, database,
-messaging and internal spans with any attribute values, links, Unicode names and server/internal
-local roots; for exception events it asks the Python modules for the ``cause`` block (stack-trace
-parsing stays in one place). A span it does not cover (an outgoing local root to split in two,
-``aws.xray.metadata.*``/``aws.xray.annotations``, duplicate attribute keys, anything that becomes an
-error) is handed back and translated by the Python modules, in place, so the documents, errors and
-ids come out exactly as :func:`translate_spans` gives them.
+messaging and internal spans with any attribute values, links, Unicode names, local roots (split in
+two for outgoing calls) and ``aws.xray.annotations`` lists; for exception events it asks the Python
+modules for the ``cause`` block (stack-trace parsing stays in one place). A span it does not cover
+(``aws.xray.metadata.*`` attributes, an annotation list naming resource attributes, duplicate
+attribute keys, anything that becomes an error) is handed back and translated by the Python modules,
+in place, so the documents, errors and ids come out exactly as :func:`translate_spans` gives them.
 
 The contract between the two is checked by differential tests: for any request, the documents and
 errors of :func:`translate_request` equal those of ``translate_spans`` on the decoded request.
