@@ -10,7 +10,8 @@ setup(
     ext_modules=[
         Extension(
             "otelray.translate._native",
-            sources=[f"src/otelray/translate/_native_src/{name}.c" for name in ("module", "wire", "json", "blocks", "segment")],
+            sources=[f"src/otelray/translate/_native_src/{name}.c" for name in (
+                "module", "wire", "json", "keys", "http", "aws", "naming", "attributes", "segment")],
             depends=["src/otelray/translate/_native_src/native.h"],
             extra_compile_args=["-O2", "-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
             optional=True,

@@ -3,8 +3,10 @@
  * The rules are those of the Python translator (the to_xray package of otelray.translate, which follows the
  * contrib awsxray exporter); this code mirrors them for spans without events, links or local-root
  * splitting and declines every other span, which the Python translator then handles in place.
- * Shared declarations of the four parts: wire.c (protobuf reading and validation), json.c (Go's
- * JSON encoding), blocks.c (http, aws, sql, name) and segment.c (one span → one document).
+ * Shared declarations of the parts: wire.c (protobuf reading and validation), json.c (Go's JSON
+ * encoding), keys.c (the attribute keys the blocks read), http.c, aws.c (aws and sql), naming.c,
+ * attributes.c (the attribute index, annotations and metadata), segment.c (one span → its
+ * documents) and module.c (the Python entry point).
  */
 #ifndef OTELRAY_NATIVE_H
 #define OTELRAY_NATIVE_H
@@ -130,7 +132,7 @@ void json_raw_value(Buf *b, const Value *v, int depth); /* pdata AsRaw() (maps s
 /* The repeated KeyValue `field` of `message` as a sorted JSON object of AsRaw() values. */
 void json_raw_map(Buf *b, Slice message, uint32_t field, int depth);
 
-/* ---- blocks.c ---------------------------------------------------------------------------- */
+/* ---- keys.c, http.c, aws.c, naming.c ------------------------------------------------------- */
 
 enum {
     KEY_HTTP_URL, KEY_URL_FULL, KEY_HTTP_SCHEME, KEY_URL_SCHEME, KEY_HTTP_HOST, KEY_HTTP_TARGET,
@@ -172,6 +174,13 @@ static inline int64_t as_int(const Attr *a) {
 }
 /* attrs.get(key) is not None */
 static inline bool has_value(const Attr *a) { return a != NULL && a->v.kind != V_NONE; }
+static inline Attr *get(Attrs *a, int id) { return a->by_id[id]; }
+static inline bool present(Attrs *a, int id) { return a->by_id[id] != NULL; }
+static inline void consume(Attrs *a, int id) {
+    if (a->by_id[id] != NULL) a->by_id[id]->consumed = 1;
+}
+#define EMPTY ((Slice){(const uint8_t *)"", 0})
+
 
 typedef struct {
     PyObject *is_ip;      /* otelray.translate.to_xray.http.is_ip, for IPv6 candidates */
@@ -194,8 +203,10 @@ int64_t event_received_size(Slice event);
 void make_aws(Buf *b, Attrs *a, bool is_aws, Slice account, Slice parts, bool *written);
 void make_sql(Buf *b, Attrs *a, bool *written);
 bool make_name(Buf *name_out, Buf *namespace_out, Attrs *a, Slice service_name, int *cut_bytes);
+/* naming.trim_aws_sdk_prefix: AWS.SDK. or AWS:: off a remote service name of an AWS SDK span. */
+Slice trim_sdk_prefix(Slice name, bool aws_sdk);
 
-/* ---- segment.c --------------------------------------------------------------------------- */
+/* ---- attributes.c, segment.c -------------------------------------------------------------- */
 
 typedef struct {
     PyObject *indexed; /* tuple of str */
@@ -215,6 +226,15 @@ typedef struct {
     size_t nannotations, nmetadata;
     Slice *annotation_keys, *annotation_values, *metadata_keys, *metadata_values;
 } ResourceInfo;
+
+/* Index a span's attributes for a document (service: a split local root's service segment, which
+ * leaves out the remote attributes); false when the span needs the Python translator. */
+bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *in_progress, bool *local_root, bool service);
+/* add_special_attributes: consumed attributes named in indexed_attributes come back. */
+void restore_indexed(SpanRec *span, Attrs *a);
+/* annotations and metadata; store_resource: the resource's too; resource_only_metadata: only its. */
+void write_attributes(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, bool store_resource,
+                      bool resource_only_metadata, Scratch *scratch);
 
 /* 1: written to b; 0: declined (the Python translator takes the span); -1: a Python error. */
 int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, Scratch *scratch);
