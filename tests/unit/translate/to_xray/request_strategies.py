@@ -221,7 +221,7 @@ def _links(span: Span, draw: st.DrawFn) -> None:
 
 
 #: Keys that always send a span to the Python translator (``plain`` spans leave them out).
-PYTHON_ONLY_KEYS = frozenset({"aws.xray.annotations", "aws.xray.metadata.ns", "aws.xray.metadata.x",
+PYTHON_ONLY_KEYS = frozenset({"aws.xray.metadata.ns", "aws.xray.metadata.x",
                               "aws.xray.metadata.",
                               "aws.xray.metadata.default", "aws.xray.metadata.DEFAULT"})
 _PLAIN_KEYS = [key for key in SPAN_KEYS if key not in PYTHON_ONLY_KEYS]
