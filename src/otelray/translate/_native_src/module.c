@@ -87,11 +87,11 @@ static bool resource_read(PyObject *t, PreparedResource *r) {
 }
 
 /* settings: (indexed_attributes, index_all, allow_dot, skip_timestamp_validation, max_document_bytes, is_ip,
- *            exceptions) */
+ *            exceptions, metadata) */
 static bool options_read(PyObject *settings, double now, PyObject *new_id, Options *o) {
     memset(o, 0, sizeof *o);
-    if (!PyTuple_Check(settings) || PyTuple_GET_SIZE(settings) != 7) {
-        PyErr_SetString(PyExc_TypeError, "settings must be a 7-tuple");
+    if (!PyTuple_Check(settings) || PyTuple_GET_SIZE(settings) != 8) {
+        PyErr_SetString(PyExc_TypeError, "settings must be an 8-tuple");
         return false;
     }
     PyObject *indexed = PyTuple_GET_ITEM(settings, 0);
@@ -123,6 +123,7 @@ static bool options_read(PyObject *settings, double now, PyObject *new_id, Optio
     if (o->max_document_bytes == -1 && PyErr_Occurred()) return false;
     o->helpers.is_ip = PyTuple_GET_ITEM(settings, 5);
     o->helpers.exceptions = PyTuple_GET_ITEM(settings, 6);
+    o->helpers.metadata = PyTuple_GET_ITEM(settings, 7);
     o->now = now;
     o->new_id = new_id;
     return true;

@@ -185,13 +185,26 @@ static inline void consume(Attrs *a, int id) {
 typedef struct {
     PyObject *is_ip;      /* otelray.translate.to_xray.http.is_ip, for IPv6 candidates */
     PyObject *exceptions; /* (events: list[bytes], kind, aws_sdk) -> (cause JSON bytes | None, ids used) */
+    PyObject *metadata;   /* (key, value) -> None | (is_default, [(key bytes, JSON bytes)] | None) */
 } Helpers;
+
+/* Metadata namespaces other than "default", from aws.xray.metadata.<namespace> attributes. */
+typedef struct {
+    Slice name;
+    PyObject *entries; /* list of (key bytes, JSON bytes), sorted; Py_None for a null namespace */
+} Namespace;
+
+typedef struct {
+    Namespace items[MAX_ATTRS];
+    size_t n;
+} Namespaces;
 
 /* Scratch buffers reused from span to span (one set per translate() call). */
 typedef struct {
     Buf name, ns, sql, url, annotations, metadata;
     void *entries[2];
     size_t entries_cap[2];
+    Namespaces namespaces; /* the aws.xray.metadata namespaces of the current document */
     long ids_used; /* new_id() calls for the current span, replayed if it falls back */
     size_t split;  /* a split local root: where the second document starts in the output (else 0) */
 } Scratch;
@@ -233,8 +246,8 @@ bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *in_prog
 /* add_special_attributes: consumed attributes named in indexed_attributes come back. */
 void restore_indexed(SpanRec *span, Attrs *a);
 /* annotations and metadata; store_resource: the resource's too; resource_only_metadata: only its. */
-void write_attributes(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, bool store_resource,
-                      bool resource_only_metadata, Scratch *scratch);
+int write_attributes(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, bool store_resource,
+                     bool resource_only_metadata, Scratch *scratch); /* -1: a Python error */
 
 /* 1: written to b; 0: declined (the Python translator takes the span); -1: a Python error. */
 int segment_write(Buf *b, SpanRec *span, const ResourceInfo *res, const Options *opt, Scratch *scratch);

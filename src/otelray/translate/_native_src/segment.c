@@ -1,10 +1,10 @@
 /* One span → its segment documents (to_xray/segment.py make_segments, annotations.py).
  *
- * Declines (returns 0) every span the Python translator must handle: aws.xray.metadata.*
- * attributes, an aws.xray.annotations list naming resource attributes, duplicate keys, invalid ids
- * (links' too), NaN/Inf headed for the document, documents over the size limit. Exception events
- * are turned into the cause block by the Python modules (a callback). Field order is that of
- * contrib's Segment struct; maps are written with sorted keys.
+ * Declines (returns 0) every span the Python translator must handle: an aws.xray.annotations list
+ * naming resource attributes, duplicate keys, invalid ids (links' too), NaN/Inf headed for the
+ * document, documents over the size limit. Exception events (their cause block) and
+ * aws.xray.metadata.* values (their JSON) are read by the Python modules through callbacks. Field
+ * order is that of contrib's Segment struct; maps are written with sorted keys.
  */
 #include "native.h"
 
@@ -283,7 +283,7 @@ static int write_document(Buf *b, SpanRec *span, const ResourceInfo *res, const 
     }
     make_sql(sql, a, &written);
     restore_indexed(span, a);
-    write_attributes(b, span, res, opt, !subsegment, mode == DOC_SERVICE, scratch);
+    if (write_attributes(b, span, res, opt, !subsegment, mode == DOC_SERVICE, scratch) < 0) return -1;
     bool dependency = mode == DOC_DEPENDENCY;
     if ((mode == DOC_PLAIN && ns->len) || dependency) {
         BUF_LIT(b, ",\"namespace\":");

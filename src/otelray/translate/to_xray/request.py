@@ -5,11 +5,12 @@ read spans through upb's Python wrappers: exact, but about forty times the cost 
 request. ``otelray.translate._native`` (a C extension, built at install) reads the protobuf wire
 bytes directly and writes the documents of the common spans itself — HTTP, AWS SDK, database,
 messaging and internal spans with any attribute values, links, Unicode names, local roots (split in
-two for outgoing calls) and ``aws.xray.annotations`` lists; for exception events it asks the Python
-modules for the ``cause`` block (stack-trace parsing stays in one place). A span it does not cover
-(``aws.xray.metadata.*`` attributes, an annotation list naming resource attributes, duplicate
-attribute keys, anything that becomes an error) is handed back and translated by the Python modules,
-in place, so the documents, errors and ids come out exactly as :func:`translate_spans` gives them.
+two for outgoing calls) and ``aws.xray.annotations`` lists; for exception events and
+``aws.xray.metadata.*`` values it asks the Python modules for the ``cause`` block and the parsed
+JSON (stack traces and JSON are read in one place). A span it does not cover (an annotation list
+naming resource attributes, duplicate attribute keys, anything that becomes an error) is handed back
+and translated by the Python modules, in place, so the documents, errors and ids come out exactly as
+:func:`translate_spans` gives them.
 
 The contract between the two is checked by differential tests: for any request, the documents and
 errors of :func:`translate_request` equal those of ``translate_spans`` on the decoded request.
@@ -24,7 +25,7 @@ from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from otelray.translate.options import TranslateOptions
-from otelray.translate.to_xray.annotations import split_resource
+from otelray.translate.to_xray.annotations import METADATA_PREFIX, parse_metadata_json, split_resource
 from otelray.translate.to_xray.batch import NewId, ToXRayResult, translate_one_span, translate_spans
 from otelray.translate.to_xray.cause import exceptions_from_events
 from otelray.translate.to_xray.http import is_ip
@@ -93,13 +94,30 @@ def _translate_native(payload: bytes, options: TranslateOptions, now: float, new
         return cause, ids.issued - before
 
     settings = (options.indexed_attributes, options.index_all_attributes, options.allow_dot_in_annotation_keys,
-                options.skip_timestamp_validation, options.max_document_bytes, is_ip, exceptions)
+                options.skip_timestamp_validation, options.max_document_bytes, is_ip, exceptions, _metadata_namespace)
     counted = _native.translate(payload, settings, float(now), ids.draw, prepare_resource, translate_fallback,
                                 result.documents)
     if counted is None:
         return None
     result.native_spans = counted
     return result
+
+
+def _metadata_namespace(key: str, value: str) -> tuple[bool, list[tuple[bytes, bytes]] | None] | bool | None:
+    """An ``aws.xray.metadata.<namespace>`` value for the extension: ``(is_default, entries)``.
+
+    None when the value is not a JSON object (the document keeps it verbatim), False when encoding it
+    fails (the span goes to the Python path, which reports the error).
+    """
+    try:
+        parsed = parse_metadata_json(value)
+    except (ValueError, RecursionError):
+        return None
+    try:
+        entries = None if parsed is None else [(k.encode(), encode_value(v).encode()) for k, v in parsed.items()]
+    except Exception:  # e.g. a lone surrogate from a \ud800 escape
+        return False
+    return key[len(METADATA_PREFIX):].lower() == "default", entries
 
 
 class _EventsView:

@@ -148,3 +148,12 @@ def test_annotation_list_naming_a_resource_attribute_is_left_to_python() -> None
     assert_same(payload, TranslateOptions(), NOW)
     result = translate_request(payload, options=TranslateOptions(), now=NOW)
     assert result.native_spans == 0 and '"otel.resource.service.name":"shop"' in result.documents[0]
+
+
+@pytest.mark.parametrize("value", ['{"b":[1.5,"<x>",null,true],"a":{"z":1,"y":2}}', "null", "{}", "not json",
+                                   '{"a":1,"a":2}', '{"big":123456789012345678901234567890}'])
+@pytest.mark.parametrize("namespace", ["default", "DEFAULT", "orders", ""])
+def test_metadata_namespaces(value: str, namespace: str) -> None:
+    span = _span(Span.SPAN_KIND_SERVER, {f"aws.xray.metadata.{namespace}": value, "plain": "p"})
+    (document,) = _native_and_same(_request(span), TranslateOptions())
+    assert '"metadata":{' in document and '"plain":"p"' in document
