@@ -295,22 +295,36 @@ static bool index_listed(SpanRec *span, const Attr *listed) {
 }
 
 /* consumed: 0 free, 1 taken by a block (indexed_attributes can bring it back), 2 not an attribute
- * of this document (aws.xray.inprogress; the remote attributes of a service segment). */
+ * of this document (aws.xray.inprogress; the remote attributes of a service segment; a repeated
+ * key's later place). */
 bool index_attributes(Attrs *a, SpanRec *span, const Options *opt, bool *in_progress, bool *local_root,
                       bool service) {
     memset(a->by_id, 0, sizeof a->by_id);
     a->span = span;
     *in_progress = *local_root = false;
     Attr *listed = NULL;
-    for (size_t i = 0; i < span->nattrs; i++) {
+    for (size_t i = 0; i < span->nattrs; i++) { /* a repeated key: first place, last value (a dict) */
         Attr *attr = &span->attrs[i];
         attr->hash = key_hash(attr->key);
         attr->consumed = 0;
+        for (size_t j = 0; j < i; j++) {
+            Attr *earlier = &span->attrs[j];
+            if (earlier->consumed != 3 && earlier->hash == attr->hash && earlier->key.n == attr->key.n &&
+                memcmp(earlier->key.p, attr->key.p, attr->key.n) == 0) {
+                earlier->v = attr->v;
+                attr->consumed = 3;
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < span->nattrs; i++) {
+        Attr *attr = &span->attrs[i];
         attr->indexed = 0;
-        for (size_t j = 0; j < i; j++) /* duplicate keys: dict semantics are left to Python */
-            if (span->attrs[j].hash == attr->hash && span->attrs[j].key.n == attr->key.n &&
-                memcmp(span->attrs[j].key.p, attr->key.p, attr->key.n) == 0)
-                return false;
+        if (attr->consumed == 3) { /* a repeated key, merged into its first place */
+            attr->consumed = 2;
+            attr->id = -1;
+            continue;
+        }
         for (size_t k = 0; k < opt->nindexed; k++)
             if (opt->indexed_hashes[k] == attr->hash && opt->indexed_names[k].n == attr->key.n &&
                 memcmp(opt->indexed_names[k].p, attr->key.p, attr->key.n) == 0)

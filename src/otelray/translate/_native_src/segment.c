@@ -1,7 +1,7 @@
 /* One span → its segment documents (to_xray/segment.py make_segments, annotations.py).
  *
  * Declines (returns 0) every span the Python translator must handle: an aws.xray.annotations list
- * naming resource attributes, duplicate keys, invalid ids (links' too), NaN/Inf headed for the
+ * naming resource attributes, invalid ids (links' too), NaN/Inf headed for the
  * document, documents over the size limit. Exception events (their cause block) and
  * aws.xray.metadata.* values (their JSON) are read by the Python modules through callbacks. Field
  * order is that of contrib's Segment struct; maps are written with sorted keys.

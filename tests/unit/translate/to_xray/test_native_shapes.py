@@ -157,3 +157,10 @@ def test_metadata_namespaces(value: str, namespace: str) -> None:
     span = _span(Span.SPAN_KIND_SERVER, {f"aws.xray.metadata.{namespace}": value, "plain": "p"})
     (document,) = _native_and_same(_request(span), TranslateOptions())
     assert '"metadata":{' in document and '"plain":"p"' in document
+
+
+def test_repeated_keys_keep_the_first_place_and_the_last_value() -> None:
+    span = _span(Span.SPAN_KIND_CLIENT, {"http.method": "GET", "db.system": "mysql"}, parent=b"\x01" * 8)
+    span.attributes.extend([_kv("http.method", "POST"), _kv("x", "1"), _kv("x", "2"), _kv("aws.span.kind", "LOCAL_ROOT")])
+    documents = _native_and_same(_request(span), TranslateOptions(indexed_attributes=("x",)))
+    assert '"method":"POST"' in documents[0] and '"annotations":{"x":"2"}' in documents[0]
