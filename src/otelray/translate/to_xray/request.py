@@ -8,8 +8,8 @@ messaging and internal spans with any attribute values, links, Unicode names, lo
 two for outgoing calls) and ``aws.xray.annotations`` lists; for exception events and
 ``aws.xray.metadata.*`` values it asks the Python modules for the ``cause`` block and the parsed
 JSON (stack traces and JSON are read in one place). A span it does not cover (an annotation list
-naming resource attributes, duplicate attribute keys, anything that becomes an error) is handed back
-and translated by the Python modules, in place, so the documents, errors and ids come out exactly as
+naming resource attributes, anything that becomes an error) is handed back and translated by the
+Python modules, in place, so the documents, errors and ids come out exactly as
 :func:`translate_spans` gives them.
 
 The contract between the two is checked by differential tests: for any request, the documents and
