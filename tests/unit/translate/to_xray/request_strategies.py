@@ -220,19 +220,12 @@ def _links(span: Span, draw: st.DrawFn) -> None:
         link.attributes.extend(draw(attributes(["custom", "k"], {}, max_size=2)))
 
 
-#: Keys that always send a span to the Python translator (``plain`` spans leave them out).
-PYTHON_ONLY_KEYS = frozenset({"aws.xray.metadata.ns", "aws.xray.metadata.x",
-                              "aws.xray.metadata.",
-                              "aws.xray.metadata.default", "aws.xray.metadata.DEFAULT"})
-_PLAIN_KEYS = [key for key in SPAN_KEYS if key not in PYTHON_ONLY_KEYS]
-
-
 @st.composite
 def spans(draw: st.DrawFn, plain: bool = False) -> Span:
     """One span: every kind, odd ids, tricky names, all statuses, attributes, events and links.
 
     ``plain`` spans are the ones the C extension is meant to take: valid ids, unique keys, mostly
-    ASCII names, no keys only the Python translator handles.
+    ASCII names.
     """
     odd_parents = st.just(b"") if plain else st.sampled_from([bytes(8), b"\x06" * 7])
     span = Span(
@@ -242,7 +235,7 @@ def spans(draw: st.DrawFn, plain: bool = False) -> Span:
         name=draw(mostly(ASCII_NAMES, NAMES, 20) if plain else NAMES), kind=draw(st.sampled_from([0, 1, 2, 3, 4, 5, 9])),
         start_time_unix_nano=draw(TIMES), end_time_unix_nano=draw(TIMES),
     )
-    span.attributes.extend(draw(attributes(_PLAIN_KEYS, unique=True) if plain else attributes()))
+    span.attributes.extend(draw(attributes(unique=True) if plain else attributes()))
     status = draw(st.sampled_from(["absent", "unset", "ok", "error", "error"]))
     if status != "absent":
         span.status.SetInParent()
