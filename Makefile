@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP ?= $(PYTHON) -m pip
 
-.PHONY: install install-test system-deps native-check up test lint bench
+.PHONY: install install-test system-deps native-check sanitize up test lint bench
 
 install:
 	$(PIP) install -q -c constraints.txt -e .
@@ -19,6 +19,10 @@ native-check:
 	built = u.find_spec("otelray.translate._native") is not None; \
 	print("otelray.translate._native:", "built" if built else "not built: spans are translated in pure Python"); \
 	sys.exit(1 if os.environ.get("CI") == "true" and not built and any(pathlib.Path("src").rglob("*.c")) else 0)'
+
+# The differential tests against an AddressSanitizer + UBSan build of the C extension (scratch copy).
+sanitize:
+	PYTHON=$(PYTHON) ./scripts/sanitize-native.sh
 
 # Debian packages the integration tests start: prometheus (remote write) and chromium (console),
 # and gcc + Python headers for the C extension.
