@@ -193,24 +193,32 @@ static bool push_resource(Request *r) {
     return true;
 }
 
-static bool scan_scope_spans(Slice s, Request *r) {
-    const uint8_t *p = s.p, *end = s.p + s.n;
-    while (p < end) {
-        uint32_t field, wire;
-        if (!read_tag(&p, end, &field, &wire)) return false;
-        if (field > 3) {
-            if (!skip(&p, end, wire)) return false;
+/* The next length-delimited field numbered 1..max of a message, others skipped: 1 read, 0 at the
+ * end, -1 malformed. (All the fields request_scan walks are messages or strings.) */
+static int next_field(const uint8_t **pp, const uint8_t *end, uint32_t max, uint32_t *field, Slice *sub) {
+    while (*pp < end) {
+        uint32_t wire;
+        if (!read_tag(pp, end, field, &wire)) return -1;
+        if (*field > max) {
+            if (!skip(pp, end, wire)) return -1;
             continue;
         }
-        Slice sub;
-        if (wire != WT_LEN || !read_len(&p, end, &sub)) return false;
+        return wire == WT_LEN && read_len(pp, end, sub) ? 1 : -1;
+    }
+    return 0;
+}
+
+static bool scan_scope_spans(Slice s, Request *r) {
+    const uint8_t *p = s.p, *end = s.p + s.n;
+    uint32_t field;
+    Slice sub;
+    int rc;
+    while ((rc = next_field(&p, end, 3, &field, &sub)) > 0) {
         if (field == 1 && !validate(sub.p, sub.p + sub.n, M_SCOPE, 3)) return false;
         if (field == 3 && !utf8_valid(sub.p, sub.n)) return false;
-        if (field == 2) {
-            if (!validate(sub.p, sub.p + sub.n, M_SPAN, 3) || !push_span(r, sub)) return false;
-        }
+        if (field == 2 && (!validate(sub.p, sub.p + sub.n, M_SPAN, 3) || !push_span(r, sub))) return false;
     }
-    return true;
+    return rc == 0;
 }
 
 static bool scan_resource_spans(Slice s, Request *r) {
@@ -218,15 +226,10 @@ static bool scan_resource_spans(Slice s, Request *r) {
     size_t index = r->nresources - 1;
     bool seen_resource = false;
     const uint8_t *p = s.p, *end = s.p + s.n;
-    while (p < end) {
-        uint32_t field, wire;
-        if (!read_tag(&p, end, &field, &wire)) return false;
-        if (field > 3) {
-            if (!skip(&p, end, wire)) return false;
-            continue;
-        }
-        Slice sub;
-        if (wire != WT_LEN || !read_len(&p, end, &sub)) return false;
+    uint32_t field;
+    Slice sub;
+    int rc;
+    while ((rc = next_field(&p, end, 3, &field, &sub)) > 0) {
         if (field == 1) {
             if (seen_resource || !validate(sub.p, sub.p + sub.n, M_RESOURCE, 2)) return false;
             seen_resource = true;
@@ -238,23 +241,18 @@ static bool scan_resource_spans(Slice s, Request *r) {
         }
     }
     r->resources[index].count = r->nspans - r->resources[index].first;
-    return true;
+    return rc == 0;
 }
 
 bool request_scan(Slice payload, Request *r) {
     memset(r, 0, sizeof(*r));
     const uint8_t *p = payload.p, *end = payload.p + payload.n;
-    while (p < end) {
-        uint32_t field, wire;
-        if (!read_tag(&p, end, &field, &wire)) return false;
-        if (field != 1) {
-            if (!skip(&p, end, wire)) return false;
-            continue;
-        }
-        Slice sub;
-        if (wire != WT_LEN || !read_len(&p, end, &sub) || !scan_resource_spans(sub, r)) return false;
-    }
-    return true;
+    uint32_t field;
+    Slice sub;
+    int rc;
+    while ((rc = next_field(&p, end, 1, &field, &sub)) > 0)
+        if (!scan_resource_spans(sub, r)) return false;
+    return rc == 0;
 }
 
 void request_free(Request *r) {
