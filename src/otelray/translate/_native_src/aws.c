@@ -107,15 +107,13 @@ static bool is_sql_system(Slice s) {
     return false;
 }
 
-void make_sql(Buf *b, Attrs *a, bool *written) {
-    *written = false;
+void make_sql(Buf *b, Attrs *a) {
     Attr *system = get(a, KEY_DB_SYSTEM);
     if (!has_value(system) || !is_sql_system(as_str(system))) return;
     static const int KEYS[] = {KEY_DB_CONNECTION_STRING, KEY_DB_SYSTEM, KEY_DB_NAME, KEY_DB_STATEMENT, KEY_DB_USER};
     for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) consume(a, KEYS[i]);
     Slice conn = as_str(get(a, KEY_DB_CONNECTION_STRING));
     Slice name = as_str(get(a, KEY_DB_NAME));
-    *written = true;
     BUF_LIT(b, ",\"sql\":{\"connection_string\":");
     Buf c;
     buf_init(&c);

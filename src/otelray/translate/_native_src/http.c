@@ -205,20 +205,14 @@ static int64_t response_size(Attrs *a) {
 }
 
 /* Returns false on a Python error (from is_ip). */
-bool make_http(Buf *b, Attrs *a, const Helpers *h, Buf *u, bool *written, bool *error) {
-    *written = false;
-    *error = false;
+bool make_http(Buf *b, Attrs *a, const Helpers *h, Buf *u) {
     bool any = false;
     for (int id = KEY_FIRST_HTTP; id <= KEY_LAST_HTTP && !any; id++) any = present(a, id);
     if (!any) return true;
     HttpRequest r;
     memset(&r, 0, sizeof r);
-    if (scan_http(&r, a, h) < 0) {
-        *error = true;
-        return false;
-    }
+    if (scan_http(&r, a, h) < 0) return false;
     if (!r.has_http) return true;
-    *written = true;
     BUF_LIT(b, ",\"http\":{\"request\":{");
     bool first = true;
     if (r.has_client_ip && !r.has_peer_addr) {

@@ -209,12 +209,14 @@ typedef struct {
     size_t split;  /* a split local root: where the second document starts in the output (else 0) */
 } Scratch;
 
-bool make_http(Buf *b, Attrs *a, const Helpers *h, Buf *url, bool *written, bool *error);
+/* The http block written to b (when the span has one); false on a Python error (is_ip). */
+bool make_http(Buf *b, Attrs *a, const Helpers *h, Buf *url);
 /* An event's name, and the message.type / payload size attributes (http.py _received_size). */
 Slice event_name(Slice event);
 int64_t event_received_size(Slice event);
+/* The aws block (*written: whether there is one) and the sql block, each consuming their keys. */
 void make_aws(Buf *b, Attrs *a, bool is_aws, Slice account, Slice parts, bool *written);
-void make_sql(Buf *b, Attrs *a, bool *written);
+void make_sql(Buf *b, Attrs *a);
 bool make_name(Buf *name_out, Buf *namespace_out, Attrs *a, Slice service_name, int *cut_bytes);
 /* naming.trim_aws_sdk_prefix: AWS.SDK. or AWS:: off a remote service name of an AWS SDK span. */
 Slice trim_sdk_prefix(Slice name, bool aws_sdk);

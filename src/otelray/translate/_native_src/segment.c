@@ -264,9 +264,9 @@ static int write_document(Buf *b, SpanRec *span, const ResourceInfo *res, const 
     override_name(name, &cut_bytes, a, res, mode);
     bool subsegment = span->kind != KIND_SERVER && span->kind != KIND_CONSUMER && plan->parent.n > 0;
     write_head(b, span, res, a, (Slice){(const uint8_t *)name->p, name->len}, cut_bytes, in_progress, opt, plan);
-    bool written, py_error, error, fault, throttle;
+    bool written, error, fault, throttle;
     size_t mark = b->len;
-    if (!make_http(b, a, &opt->helpers, &scratch->url, &written, &py_error)) return -1;
+    if (!make_http(b, a, &opt->helpers, &scratch->url)) return -1;
     if (mode == DOC_SERVICE) b->len = mark; /* the service segment has no http block */
     flags(a, span->status_code == STATUS_CODE_ERROR, &error, &fault, &throttle);
     put_bool_field(b, "fault", fault);
@@ -281,7 +281,7 @@ static int write_document(Buf *b, SpanRec *span, const ResourceInfo *res, const 
         buf_put(b, res->aws_parts.p, res->aws_parts.n);
         buf_ch(b, '}');
     }
-    make_sql(sql, a, &written);
+    make_sql(sql, a);
     restore_indexed(span, a);
     if (write_attributes(b, span, res, opt, !subsegment, mode == DOC_SERVICE, scratch) < 0) return -1;
     bool dependency = mode == DOC_DEPENDENCY;
