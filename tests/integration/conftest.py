@@ -54,9 +54,27 @@ class BackendProcess:
                 self.process.wait(timeout=10)
 
 
+def _await_http(process: subprocess.Popen[bytes], url: str, timeout: float,
+                ready: Callable[[], bool] = lambda: True, interval: float = 0.05) -> bool:
+    """Poll ``url`` until it answers 200 (and ``ready()``); on timeout or exit, kill the process, False."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200 and ready():
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(interval)
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    return False
+
+
 def start_backend(data_dir: Path, *extra: str, timeout: float = 20.0, port: int | None = None) -> BackendProcess:
     """Start ``python -m otelray backend`` on ``port`` (default: a free one) and wait until the API answers."""
-    import httpx
 
     fixed_port = port
     for _attempt in range(3):
@@ -71,16 +89,8 @@ def start_backend(data_dir: Path, *extra: str, timeout: float = 20.0, port: int 
                 stderr=subprocess.STDOUT,
             )
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if httpx.get(f"{url}/-/health", timeout=1.0).status_code == 200:
-                    return BackendProcess(url=url, port=port, data_dir=data_dir, process=process, log=log)
-            except httpx.TransportError:
-                time.sleep(0.05)
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        if _await_http(process, f"{url}/-/health", timeout):
+            return BackendProcess(url=url, port=port, data_dir=data_dir, process=process, log=log)
     raise RuntimeError(f"otelray backend did not start; log:\n{log.read_text(errors='replace')}")
 
 
@@ -150,7 +160,6 @@ def start_collector(
     waits until that endpoint answers, i.e. until every pipeline has started. ``metrics_url`` overrides
     the endpoint to wait for (when the real config comes from elsewhere, e.g. ``AOT_CONFIG_CONTENT``).
     """
-    import httpx
 
     metrics_port = free_port()
     config = workdir / f"collector-{metrics_port}.yaml"
@@ -160,17 +169,8 @@ def start_collector(
         process = subprocess.Popen([sys.executable, "-m", "otelray", "collector", "--config", str(config)],
                                    stdout=out, stderr=subprocess.STDOUT, env=env)
     url = metrics_url or f"http://127.0.0.1:{metrics_port}/metrics"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200 and b"Everything is ready" in log.read_bytes():
-                return CollectorProcess(config=config, metrics_url=url, process=process, log=log)
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+    if _await_http(process, url, timeout, ready=lambda: b"Everything is ready" in log.read_bytes()):
+        return CollectorProcess(config=config, metrics_url=url, process=process, log=log)
     raise RuntimeError(f"otelray collector did not start; log:\n{log.read_text(errors='replace')}")
 
 
@@ -210,7 +210,6 @@ def console_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Consol
 
 def start_prometheus(workdir: Path, timeout: float = 30.0) -> tuple[str, subprocess.Popen[bytes]]:
     """Start Debian's ``prometheus`` with the remote-write receiver on a free port (temp config and storage)."""
-    import httpx
 
     (workdir / "prometheus.yml").write_text("global: {scrape_interval: 15s}\nscrape_configs: []\n")
     port = free_port()
@@ -221,16 +220,8 @@ def start_prometheus(workdir: Path, timeout: float = 30.0) -> tuple[str, subproc
              "--web.enable-remote-write-receiver"],
             stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{url}/-/ready", timeout=1.0).status_code == 200:
-                return url, process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+    if _await_http(process, f"{url}/-/ready", timeout, interval=0.1):
+        return url, process
     raise RuntimeError(f"prometheus did not start; log:\n{(workdir / 'prometheus.log').read_text(errors='replace')}")
 
 
